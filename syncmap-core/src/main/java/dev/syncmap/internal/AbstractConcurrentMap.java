@@ -1,0 +1,288 @@
+package dev.syncmap.internal;
+
+import java.util.AbstractCollection;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+
+/**
+ * The collection views, {@code equals}, {@code hashCode} and {@code toString} shared by every map of
+ * {@code dev.syncmap}, built on one primitive: {@link #entryIterator()}.
+ *
+ * <h2>Implementation notes</h2>
+ * A subclass supplies a weakly consistent (or better) iterator over immutable key/value pairs and the
+ * {@link ConcurrentMap} operations; this class turns them into live views:
+ * <ul>
+ *   <li>{@code keySet().remove(k)} and an iterator's {@code remove()} call {@link #remove(Object)} on the map;</li>
+ *   <li>{@code entrySet().remove(e)} calls {@link #remove(Object, Object)}, so it removes only the mapping the
+ *       caller saw;</li>
+ *   <li>{@link Map.Entry#setValue} writes through with {@link #put(Object, Object)} and remembers the new value
+ *       in the entry, as {@code ConcurrentHashMap}'s entries do;</li>
+ *   <li>no view ever throws {@link java.util.ConcurrentModificationException}: the subclass's iterator decides
+ *       which concurrent changes are seen, and each subclass documents it.</li>
+ * </ul>
+ * Views hold no state of their own, so they are created on each call and cost one small allocation.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
+
+    /** Constructs the views' base. */
+    protected AbstractConcurrentMap() {}
+
+    /**
+     * Returns an iterator over the mappings, each an immutable key/value pair. The iterator need not support
+     * {@code remove()}; the views add it.
+     *
+     * @return an iterator that never throws {@link java.util.ConcurrentModificationException}
+     */
+    protected abstract Iterator<Map.Entry<K, V>> entryIterator();
+
+    /**
+     * Checks a key argument.
+     *
+     * @param key the key
+     * @return the key
+     * @throws NullPointerException naming the argument if it is null
+     */
+    protected static <T> T requireKey(T key) {
+        return Objects.requireNonNull(key, "key");
+    }
+
+    /**
+     * Checks a value argument.
+     *
+     * @param value the value
+     * @param name the argument's name, for the message ({@code "value"}, {@code "oldValue"}, ...)
+     * @return the value
+     * @throws NullPointerException naming the argument if it is null
+     */
+    protected static <T> T requireValue(T value, String name) {
+        return Objects.requireNonNull(value, name);
+    }
+
+    /**
+     * Checks a function argument.
+     *
+     * @param function the function
+     * @param name the argument's name, for the message
+     * @return the function
+     * @throws NullPointerException naming the argument if it is null
+     */
+    protected static <T> T requireFunction(T function, String name) {
+        return Objects.requireNonNull(function, name);
+    }
+
+    @Override
+    public boolean containsValue(Object value) {
+        requireValue(value, "value");
+        Iterator<Map.Entry<K, V>> it = entryIterator();
+        while (it.hasNext()) {
+            if (value.equals(it.next().getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Set<K> keySet() {
+        return new KeySetView();
+    }
+
+    @Override
+    public Collection<V> values() {
+        return new ValuesView();
+    }
+
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        return new EntrySetView();
+    }
+
+    /* ---------------- Views ---------------- */
+
+    /** Iterates through {@link #entryIterator()}, adding write-through {@code remove} and {@code setValue}. */
+    private final class ViewIterator<T> implements Iterator<T> {
+        private final Iterator<Map.Entry<K, V>> entries = entryIterator();
+        private final Function<Map.Entry<K, V>, T> project;
+        private K lastKey;
+
+        ViewIterator(Function<Map.Entry<K, V>, T> project) {
+            this.project = project;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return entries.hasNext();
+        }
+
+        @Override
+        public T next() {
+            if (!entries.hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Map.Entry<K, V> e = entries.next();
+            lastKey = e.getKey();
+            return project.apply(e);
+        }
+
+        @Override
+        public void remove() {
+            if (lastKey == null) {
+                throw new IllegalStateException("remove() called before next() or twice for one element");
+            }
+            AbstractConcurrentMap.this.remove(lastKey);
+            lastKey = null;
+        }
+    }
+
+    /** An entry handed out by {@code entrySet()}: {@code setValue} writes through to the map. */
+    private final class WriteThroughEntry implements Map.Entry<K, V> {
+        private final K key;
+        private V value;
+
+        WriteThroughEntry(Map.Entry<K, V> e) {
+            this.key = e.getKey();
+            this.value = e.getValue();
+        }
+
+        @Override
+        public K getKey() {
+            return key;
+        }
+
+        @Override
+        public V getValue() {
+            return value;
+        }
+
+        @Override
+        public V setValue(V newValue) {
+            requireValue(newValue, "value");
+            V old = value;
+            value = newValue;
+            put(key, newValue);
+            return old;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Map.Entry<?, ?> e && key.equals(e.getKey()) && value.equals(e.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return key.hashCode() ^ value.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value;
+        }
+    }
+
+    private final class KeySetView extends AbstractSet<K> {
+        @Override
+        public Iterator<K> iterator() {
+            return new ViewIterator<>(Map.Entry::getKey);
+        }
+
+        @Override
+        public int size() {
+            return AbstractConcurrentMap.this.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return AbstractConcurrentMap.this.isEmpty();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return containsKey(o);
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return AbstractConcurrentMap.this.remove(o) != null;
+        }
+
+        @Override
+        public void clear() {
+            AbstractConcurrentMap.this.clear();
+        }
+    }
+
+    private final class ValuesView extends AbstractCollection<V> {
+        @Override
+        public Iterator<V> iterator() {
+            return new ViewIterator<>(Map.Entry::getValue);
+        }
+
+        @Override
+        public int size() {
+            return AbstractConcurrentMap.this.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return AbstractConcurrentMap.this.isEmpty();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return containsValue(o);
+        }
+
+        @Override
+        public void clear() {
+            AbstractConcurrentMap.this.clear();
+        }
+    }
+
+    private final class EntrySetView extends AbstractSet<Map.Entry<K, V>> {
+        @Override
+        public Iterator<Map.Entry<K, V>> iterator() {
+            return new ViewIterator<>(WriteThroughEntry::new);
+        }
+
+        @Override
+        public int size() {
+            return AbstractConcurrentMap.this.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return AbstractConcurrentMap.this.isEmpty();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
+                return false;
+            }
+            Object v = get(e.getKey());
+            return v != null && v.equals(e.getValue());
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return o instanceof Map.Entry<?, ?> e && e.getKey() != null && e.getValue() != null
+                && AbstractConcurrentMap.this.remove(e.getKey(), e.getValue());
+        }
+
+        @Override
+        public void clear() {
+            AbstractConcurrentMap.this.clear();
+        }
+    }
+}
