@@ -1,0 +1,1181 @@
+package dev.syncmap;
+
+import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.FunctionGuard;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A concurrent map built like Go's {@code sync.Map} (the design used up to Go 1.23): lookups of keys that have
+ * settled in an immutable <em>read map</em> take no lock and write nothing shared, and so do value updates of
+ * keys already present there. New keys go into a <em>dirty map</em> under a lock until enough lookups have missed
+ * the read map to pay for promoting the dirty map to be the new read map.
+ *
+ * <p>Best for what {@code sync.Map} is for: a key set that is stable or only grows (caches, registries), read far
+ * more often than written, or written by threads that each update their own disjoint keys. Workloads that keep
+ * inserting and deleting different keys pay for copying the read map into a fresh dirty map after every promotion.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Thread-safety:</b> every method may be called from any thread. {@code get}, {@code containsKey},
+ *       {@code put}, {@code replace} and {@code putIfAbsent}/{@code computeIfAbsent} of a present key, on a key in
+ *       the read map, are lock-free; everything else takes one lock.</li>
+ *   <li><b>Nulls:</b> null keys and values are rejected with a {@link NullPointerException} naming the argument
+ *       ({@code "key"}, {@code "value"}, {@code "oldValue"}, {@code "mappingFunction"}, ...).</li>
+ *   <li><b>Linearizable:</b> {@code get}, {@code containsKey}, {@code put}, {@code remove}, {@code putIfAbsent},
+ *       both {@code replace}s, {@code remove(key, value)}, {@code compute}, {@code computeIfAbsent},
+ *       {@code computeIfPresent}, {@code merge}, {@code size}, {@code isEmpty} and {@code clear}.</li>
+ *   <li><b>Mapping functions</b> of {@code compute}, {@code computeIfAbsent}, {@code computeIfPresent},
+ *       {@code merge} and {@code replaceAll} run at most once per call (per key for {@code replaceAll}), under the
+ *       map's lock, atomically for their key even against the lock-free writers. A function may read this map but
+ *       must not modify it: that throws {@link IllegalStateException}. Keep functions short: while one runs,
+ *       every operation that needs the lock waits.</li>
+ *   <li><b>{@link #size()}</b> is exact, linearizable and O(1), read under the lock (see the differences from Go
+ *       below for what that costs).</li>
+ *   <li><b>Iteration</b> (views, {@code forEach}, {@code equals}, {@code hashCode}, {@code toString},
+ *       {@code containsValue}) never throws {@link java.util.ConcurrentModificationException}. Like Go's
+ *       {@code Range}, creating an iterator first promotes the dirty map if there is one (O(1) under the lock) and
+ *       then walks that read map, which holds every key present at that instant, without a lock. Exactly:
+ *       each key is shown at most once; a key shown is shown with its value at the moment the iterator reaches it;
+ *       a key present from the iterator's creation until it is reached is shown; a key absent from creation until
+ *       it is reached is not shown; a key inserted after creation is not shown unless it reuses an entry the
+ *       snapshot already holds (it was removed and re-inserted); keys not modified during the iteration appear
+ *       exactly as they were at its start. It is not a point-in-time snapshot of the whole map.</li>
+ *   <li><b>Bulk operations:</b> {@code putAll} checks every key and value first (a null leaves the map
+ *       unchanged) and then puts them one at a time; {@code replaceAll} holds the lock throughout but is
+ *       atomic per key only; {@code clear} is atomic.</li>
+ *   <li><b>Keys with equal hash codes</b> live in {@link HashMap} buckets: {@link Comparable} keys in a balanced
+ *       tree (O(log n) per lookup), others in a bucket scanned with {@code equals} (O(n) per lookup, so O(n²)
+ *       to rebuild the dirty map). Nothing breaks; only speed suffers.</li>
+ * </ul>
+ *
+ * <h2>Where it differs from Go's sync.Map, and why</h2>
+ * <ol>
+ *   <li><b>Every change of a key's presence takes the lock.</b> Go deletes a read-map key, and stores into a
+ *       deleted entry, with a lock-free compare-and-swap. Here those two transitions take the lock (still no copy
+ *       of anything: a delete only nulls the shared entry), so that a count of present keys kept under the lock
+ *       is always exact and {@code size()} is O(1) and linearizable. Go has no {@code Len}; counting with
+ *       {@code Range} is O(n) and not atomic. Loads, and stores to keys present in the read map, stay
+ *       lock-free — the path {@code sync.Map} exists for.</li>
+ *   <li><b>Atomic compute.</b> Go has no compute; Java requires one that is atomic and runs its function at most
+ *       once. A compute takes the lock and parks a private <em>computing marker</em> holding the old value in the
+ *       entry, so lock-free writers cannot slip in while the function runs (see implementation notes).</li>
+ *   <li><b>Conditional operations compare with {@code equals}</b> ({@code replace(k, old, new)},
+ *       {@code remove(k, v)}), where Go's {@code CompareAndSwap} compares interface values with {@code ==}.</li>
+ *   <li><b>No promotion inside a mapping function.</b> A function reading this map may take the (reentrant)
+ *       lock; promoting then would pull the structure from under the compute that is running, so it waits for
+ *       the next miss.</li>
+ *   <li><b>Removing a key absent from the read map</b> drops it from the dirty map, as Go does; a removal
+ *       counts a miss, as Go's {@code LoadAndDelete} does; {@code put} of a new key does not, as Go's
+ *       {@code Store} does not.</li>
+ * </ol>
+ *
+ * <h2>Implementation notes</h2>
+ * <b>Structure.</b> {@code readOnly} is an immutable pair (a {@link HashMap} of key to {@link Entry}, never
+ * modified after it is published; and {@code amended}: the dirty map holds keys the read map lacks). {@code dirty}
+ * (guarded by {@code lock}) is null unless amended, and then holds every live key. Both maps hold the <em>same</em>
+ * {@code Entry} objects, so a value updated in an entry is seen through either. An entry's {@code value} is:
+ * a value (present); {@code null} (deleted: the key is absent but the entry may be revived); {@link #EXPUNGED}
+ * (deleted and absent from {@code dirty}: only in the read map, until the next promotion forgets it); or a
+ * {@link Computing} marker (present or absent, being computed by the lock holder).
+ *
+ * <p><b>Invariants</b> (I1–I4 hold whenever the lock is free):
+ * <ol>
+ *   <li>{@code dirty != null} iff the published read map is amended; then every entry of the read map that is
+ *       not expunged is also in {@code dirty}, under the same key.</li>
+ *   <li>An expunged entry is never in {@code dirty} and never leaves the expunged state except under the lock,
+ *       when it is put back into {@code dirty} ({@link #insertLocked}). Only {@link #dirtyLocked()} expunges.</li>
+ *   <li>{@code count} is the number of live entries holding a value (or a computing marker for a present key).</li>
+ *   <li>No entry holds a computing marker: a marker exists only while the compute that parked it holds the
+ *       lock.</li>
+ * </ol>
+ * A key's state is therefore carried by exactly one reachable entry; a non-expunged entry of any read map ever
+ * published stays that key's entry until the next {@link #clear()} (an entry leaves the structure only by being
+ * expunged and then left out of a promotion, or by {@code clear}).
+ *
+ * <p><b>Who may change an entry, and how.</b> Without the lock: only a CAS from one value to another value
+ * ({@code put}, {@code replace}). With the lock: every other transition (value ↔ null, null → expunged,
+ * expunged → value, value → marker → value/null). A lock-free writer that reads {@code null}, {@code EXPUNGED} or
+ * a marker falls back to the locked path, which waits for any compute in progress. So under the lock, an entry's
+ * presence cannot change behind the lock holder's back; only its value can, from value to value.
+ *
+ * <p><b>Memory ordering.</b> {@code readOnly} is written with {@code setRelease} (under the lock) and read with
+ * {@code getAcquire}: the read map is fully built before the release, so a reader that acquires the pointer sees
+ * the whole {@code HashMap}. That is all a reader needs: no lock-free path decides anything from the order of
+ * two different variables (every cross-variable decision — is the key in the dirty map? is the entry still
+ * reachable? — is re-made under the lock), so volatile's extra store-load fence would buy nothing. An entry's
+ * value is read with {@code getAcquire} (so a value object published by another thread is seen fully built) and
+ * written with {@code compareAndSet} or, by the lock holder when no lock-free writer can interfere (it reads a
+ * state they never overwrite), {@code setRelease}.
+ *
+ * <p><b>Linearizability.</b> A lock-free {@code get} takes effect when it reads the entry's value. If it reached
+ * the entry through a read map that has since been replaced, the entry is still the key's entry (I2, above) unless
+ * it reads {@code EXPUNGED} — then the key was absent from the deletion that preceded the expunge until the
+ * reinsertion that followed the replacement, an interval that overlaps the {@code get} — or a {@code clear} came
+ * in between, in which case every lock-free operation still working on the old entries started before the clear
+ * took effect and is ordered before it, in the order of its accesses to the entry. A lock-free write takes effect
+ * at its successful CAS. A locked operation takes effect at its single write to the entry (or, if it changes
+ * nothing, at its read under the lock); a key missing from the read map is only ever written under the lock.
+ * {@code size} reads {@code count} under the lock, and every change of presence happens together with its update
+ * of {@code count} inside one critical section, so {@code size} is ordered after every presence change whose
+ * critical section ended before it locked and before every other.
+ *
+ * <p><b>Compute, at most once.</b> The compute family runs with the lock held. On a present key it first CASes
+ * the entry from its value {@code v} to a fresh marker {@code Computing(v)}, retrying only that CAS if a lock-free
+ * writer changed the value meanwhile (the function has not run yet). From then on lock-free writers see the marker
+ * and go to the lock, and lock-free readers see the marker and return {@code v}: the compute has not taken effect.
+ * It takes effect at the single {@code setRelease} of the function's result (or of {@code null}); if the function
+ * throws, the old value is restored and nothing happened. A writer that read {@code v} just before the marker was
+ * parked fails its CAS (a marker is a fresh object); if the result is {@code v} itself, its CAS may succeed after
+ * the compute, which is correct since it then orders after the compute and saw its result. On an absent key no
+ * marker is needed: every path that could make the key present takes the lock the compute holds.
+ *
+ * <p><b>Traded away:</b> lock-free deletes (for an exact {@code size}); {@code size} waits for a running mapping
+ * function; promotion and dirty-map rebuilds are O(n) copies made by an unlucky writer under the lock; a removed
+ * key's entry lingers (as {@code null}, then {@code EXPUNGED}) until the second promotion after its removal.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
+    implements ConcurrentMap<K, V>, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The state of an entry that was deleted and left out of the dirty map. */
+    private static final Object EXPUNGED = new Object() {
+        @Override
+        public String toString() {
+            return "EXPUNGED";
+        }
+    };
+
+    private static final VarHandle READ_ONLY;
+
+    static {
+        try {
+            READ_ONLY = MethodHandles.lookup().findVarHandle(ReadDirtyMap.class, "readOnly", ReadOnly.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Guards {@code dirty}, {@code misses}, {@code count}, {@code promotions} and all structural changes. */
+    private final transient ReentrantLock lock = new ReentrantLock();
+
+    /** The published read map; accessed through {@link #readOnlyAcquire()} / {@link #setReadOnlyRelease}. */
+    private transient ReadOnly<K> readOnly;
+
+    /** Every live key when the read map is amended; null otherwise. Guarded by {@code lock}. */
+    private transient HashMap<K, Entry> dirty;
+
+    /** Lookups that had to consult the dirty map since the last promotion. Guarded by {@code lock}. */
+    private transient int misses;
+
+    /** The number of present keys. Guarded by {@code lock}. */
+    private transient int count;
+
+    /** How many times the dirty map was promoted; for tests and diagnostics. Guarded by {@code lock}. */
+    private transient long promotions;
+
+    /** Creates an empty map. */
+    public ReadDirtyMap() {
+        setReadOnlyRelease(new ReadOnly<>(new HashMap<>(), false));
+    }
+
+    /* ---------------- Entries and the read map ---------------- */
+
+    /** The immutable read map: never modified after publication. */
+    private static final class ReadOnly<K> {
+        final HashMap<K, Entry> map;
+        final boolean amended;
+
+        ReadOnly(HashMap<K, Entry> map, boolean amended) {
+            this.map = map;
+            this.amended = amended;
+        }
+    }
+
+    /** A value parked in an entry while the lock holder computes its replacement. */
+    private static final class Computing {
+        /** The value before the compute, or null if the key was absent. */
+        final Object old;
+
+        Computing(Object old) {
+            this.old = old;
+        }
+    }
+
+    /** A key's slot, shared by the read and dirty maps. */
+    private static final class Entry {
+        private static final VarHandle VALUE;
+
+        static {
+            try {
+                VALUE = MethodHandles.lookup().findVarHandle(Entry.class, "value", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** A value, null (deleted), EXPUNGED, or a Computing marker; accessed through VALUE only. */
+        private Object value;
+
+        Entry(Object value) {
+            this.value = value;
+        }
+
+        Object valueAcquire() {
+            return VALUE.getAcquire(this);
+        }
+
+        void setValueRelease(Object v) {
+            VALUE.setRelease(this, v);
+        }
+
+        boolean casValue(Object expected, Object v) {
+            return VALUE.compareAndSet(this, expected, v);
+        }
+
+        /** The value a reader sees: absent for null and EXPUNGED, the old value while being computed. */
+        Object load() {
+            Object p = valueAcquire();
+            if (p instanceof Computing c) {
+                return c.old;
+            }
+            return p == EXPUNGED ? null : p;
+        }
+
+        /**
+         * Under the lock: marks a deleted entry expunged.
+         *
+         * @return whether the entry is expunged (and so must be left out of the dirty map)
+         */
+        boolean tryExpungeLocked() {
+            Object p = valueAcquire();
+            if (p == null) {
+                // Presence changes only under the lock, so this CAS cannot lose; it stays a CAS so that a
+                // violation of that rule would leave the entry in the dirty map rather than lose a value.
+                return casValue(null, EXPUNGED) || valueAcquire() == EXPUNGED;
+            }
+            return p == EXPUNGED;
+        }
+
+        /**
+         * Under the lock, on a present entry: replaces its value by a computing marker holding the value.
+         *
+         * @return the value replaced
+         */
+        Object parkComputingLocked() {
+            while (true) {
+                Object p = valueAcquire();
+                // p is a value: under the lock only lock-free value-to-value CASes can race with us.
+                if (casValue(p, new Computing(p))) {
+                    return p;
+                }
+            }
+        }
+    }
+
+    /** True for a value, false for null, EXPUNGED and a computing marker. */
+    private static boolean isValue(Object p) {
+        return p != null && p != EXPUNGED && !(p instanceof Computing);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ReadOnly<K> readOnlyAcquire() {
+        return (ReadOnly<K>) READ_ONLY.getAcquire(this);
+    }
+
+    private void setReadOnlyRelease(ReadOnly<K> ro) {
+        READ_ONLY.setRelease(this, ro);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V cast(Object value) {
+        return (V) value;
+    }
+
+    /** Where a key stands, found under the lock. */
+    private static final class Located {
+        /** The key's entry in the read map (possibly expunged), or null. */
+        final Entry readEntry;
+        /** The key's live entry (in the read map and not expunged, or in the dirty map), or null. */
+        final Entry live;
+        /** Whether the read map was amended at the lookup. */
+        final boolean amended;
+
+        Located(Entry readEntry, Entry live, boolean amended) {
+            this.readEntry = readEntry;
+            this.live = live;
+            this.amended = amended;
+        }
+
+        /** Whether the lookup had to go to the dirty map: a miss, as Go counts them. */
+        boolean missedRead() {
+            return readEntry == null && amended;
+        }
+    }
+
+    private Located locateLocked(Object key) {
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            return new Located(e, e.valueAcquire() == EXPUNGED ? null : e, ro.amended);
+        }
+        return new Located(null, ro.amended ? dirty.get(key) : null, ro.amended);
+    }
+
+    /* ---------------- Structure changes (all under the lock) ---------------- */
+
+    /**
+     * Makes the dirty map the read map, so that its keys become lock-free. O(1): the dirty map is published as
+     * it is and a fresh one is built (O(n)) only when a new key is next inserted. Called under the lock, when
+     * misses reach the dirty map's size, and before iterating.
+     */
+    private void promoteDirty() {
+        setReadOnlyRelease(new ReadOnly<>(dirty, false));
+        dirty = null;
+        misses = 0;
+        promotions++;
+    }
+
+    /** Counts a miss and promotes once the misses have cost as much as copying the dirty map would. */
+    private void missLocked() {
+        if (lock.getHoldCount() > 1) {
+            return; // inside a mapping function of this map: its compute holds references into the structure
+        }
+        misses++;
+        if (dirty != null && misses >= dirty.size()) {
+            promoteDirty();
+        }
+    }
+
+    /** Builds the dirty map from the read map, expunging deleted entries so they need not be copied. */
+    private void dirtyLocked(ReadOnly<K> ro) {
+        HashMap<K, Entry> d = new HashMap<>(Math.max(16, (int) (ro.map.size() / 0.75f) + 1));
+        for (Map.Entry<K, Entry> me : ro.map.entrySet()) {
+            if (!me.getValue().tryExpungeLocked()) {
+                d.put(me.getKey(), me.getValue());
+            }
+        }
+        dirty = d;
+    }
+
+    /** Makes an absent key present with {@code value}. */
+    private void insertLocked(K key, Located at, Object value) {
+        if (at.readEntry != null) {
+            // The read map holds the key's expunged entry (I2: so dirty != null): revive it in the dirty map.
+            dirty.put(key, at.readEntry);
+            at.readEntry.setValueRelease(value);
+        } else {
+            ReadOnly<K> ro = readOnlyAcquire();
+            if (!ro.amended) {
+                dirtyLocked(ro);
+                setReadOnlyRelease(new ReadOnly<>(ro.map, true));
+            }
+            dirty.put(key, new Entry(value));
+        }
+        count++;
+    }
+
+    /** Makes a present key absent; {@code live} must hold this call's computing marker. */
+    private void deleteLocked(Object key, Located at) {
+        at.live.setValueRelease(null);
+        afterDeleteLocked(key, at);
+    }
+
+    /** The bookkeeping of a deletion whose entry was just nulled. */
+    private void afterDeleteLocked(Object key, Located at) {
+        if (at.readEntry == null) {
+            dirty.remove(key); // never in any read map, so no lock-free thread can hold it
+        }
+        count--;
+    }
+
+    /* ---------------- Queries ---------------- */
+
+    /**
+     * Returns the value of {@code key}. Lock-free when the key is in the read map, or when it is absent and the
+     * read map is not amended; otherwise takes the lock and counts a miss. Linearizable. O(1) expected.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public V get(Object key) {
+        requireKey(key);
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e == null && ro.amended) {
+            e = missedEntry(key);
+        }
+        return e == null ? null : cast(e.load());
+    }
+
+    private Entry missedEntry(Object key) {
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.missedRead()) {
+                missLocked();
+            }
+            return at.live;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tells whether {@code key} is present; same cost and consistency as {@link #get}.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public boolean containsKey(Object key) {
+        return get(key) != null;
+    }
+
+    /**
+     * Returns the number of present keys: exact and linearizable, O(1), read under the lock (so it waits for a
+     * mapping function that is running).
+     */
+    @Override
+    public int size() {
+        lock.lock();
+        try {
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tells whether the map is empty; as {@link #size()}. */
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /* ---------------- Writes ---------------- */
+
+    /**
+     * Maps {@code key} to {@code value}. Lock-free (one CAS) when the key is present in the read map; otherwise
+     * takes the lock, and inserting a key absent from the read map into a non-amended map first copies the read
+     * map into a new dirty map (O(n)). Linearizable.
+     *
+     * @return the previous value, or null if the key was absent
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V put(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "put");
+        requireKey(key);
+        requireValue(value, "value");
+        Entry e = readOnlyAcquire().map.get(key);
+        if (e != null) {
+            for (Object p = e.valueAcquire(); isValue(p); p = e.valueAcquire()) {
+                if (e.casValue(p, value)) {
+                    return cast(p);
+                }
+            }
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.live == null || at.live.valueAcquire() == null) {
+                if (at.live == null) {
+                    insertLocked(key, at, value);
+                } else {
+                    at.live.setValueRelease(value);
+                    count++;
+                }
+                return null;
+            }
+            return cast(swapLocked(at.live, value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
+    private static Object swapLocked(Entry e, Object value) {
+        while (true) {
+            Object p = e.valueAcquire();
+            if (e.casValue(p, value)) {
+                return p;
+            }
+        }
+    }
+
+    /**
+     * Maps {@code key} to {@code value} if it is absent. Lock-free when the key is present in the read map;
+     * otherwise as {@link #put}. Linearizable.
+     *
+     * @return the current value if present (nothing changed), or null if {@code value} was inserted
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V putIfAbsent(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
+        requireKey(key);
+        requireValue(value, "value");
+        Entry e = readOnlyAcquire().map.get(key);
+        if (e != null) {
+            Object p = e.valueAcquire();
+            if (isValue(p)) {
+                return cast(p);
+            }
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            Object result = null;
+            if (at.live == null) {
+                insertLocked(key, at, value);
+            } else {
+                Object p = at.live.valueAcquire();
+                if (p == null) {
+                    at.live.setValueRelease(value);
+                    count++;
+                } else {
+                    result = p;
+                }
+            }
+            if (at.missedRead()) {
+                missLocked();
+            }
+            return cast(result);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces the value of {@code key} if it is present. Lock-free when the key is in the read map (or absent
+     * and the read map not amended). Linearizable.
+     *
+     * @return the previous value, or null if the key was absent (nothing changed)
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V replace(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "replace");
+        requireKey(key);
+        requireValue(value, "value");
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            while (true) {
+                Object p = e.valueAcquire();
+                if (p == null || p == EXPUNGED) {
+                    return null;
+                }
+                if (p instanceof Computing) {
+                    break;
+                }
+                if (e.casValue(p, value)) {
+                    return cast(p);
+                }
+            }
+        } else if (!ro.amended) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.live == null || at.live.valueAcquire() == null) {
+                return null;
+            }
+            return cast(swapLocked(at.live, value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces the value of {@code key} with {@code newValue} if it is currently {@code equals} to
+     * {@code oldValue}. Lock-free when the key is in the read map (or absent and the read map not amended).
+     * Linearizable.
+     *
+     * @return whether the value was replaced
+     * @throws NullPointerException if any argument is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        FunctionGuard.checkNotInFunction(this, "replace");
+        requireKey(key);
+        requireValue(oldValue, "oldValue");
+        requireValue(newValue, "newValue");
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            while (true) {
+                Object p = e.valueAcquire();
+                if (p == null || p == EXPUNGED) {
+                    return false;
+                }
+                if (p instanceof Computing) {
+                    break;
+                }
+                if (!oldValue.equals(p)) {
+                    return false;
+                }
+                if (e.casValue(p, newValue)) {
+                    return true;
+                }
+            }
+        } else if (!ro.amended) {
+            return false;
+        }
+        lock.lock();
+        try {
+            Entry live = locateLocked(key).live;
+            if (live == null) {
+                return false;
+            }
+            while (true) {
+                Object p = live.valueAcquire();
+                if (p == null || !oldValue.equals(p)) {
+                    return false;
+                }
+                if (live.casValue(p, newValue)) {
+                    return true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes {@code key}. Answers "absent" without the lock when the read map shows the key deleted (or lacks
+     * it and is not amended); otherwise takes the lock. A key of the read map is removed in O(1) by nulling its
+     * shared entry: nothing is copied. Linearizable.
+     *
+     * @return the previous value, or null if the key was absent
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V remove(Object key) {
+        FunctionGuard.checkNotInFunction(this, "remove");
+        requireKey(key);
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            Object p = e.valueAcquire();
+            if (p == null || p == EXPUNGED) {
+                return null;
+            }
+        } else if (!ro.amended) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            Object previous = null;
+            if (at.live != null) {
+                while ((previous = at.live.valueAcquire()) != null) {
+                    if (at.live.casValue(previous, null)) { // may race with lock-free value swaps only
+                        afterDeleteLocked(key, at);
+                        break;
+                    }
+                }
+            }
+            if (at.missedRead()) {
+                missLocked();
+            }
+            return cast(previous);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes {@code key} if its value is {@code equals} to {@code value}. Answers {@code false} without the
+     * lock when the read map shows the key absent or holding another value; otherwise takes the lock.
+     * Linearizable.
+     *
+     * @return whether the key was removed
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public boolean remove(Object key, Object value) {
+        FunctionGuard.checkNotInFunction(this, "remove");
+        requireKey(key);
+        requireValue(value, "value");
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            Object p = e.valueAcquire();
+            if (p == null || p == EXPUNGED || (isValue(p) && !value.equals(p))) {
+                return false;
+            }
+        } else if (!ro.amended) {
+            return false;
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            boolean removed = false;
+            if (at.live != null) {
+                while (true) {
+                    Object p = at.live.valueAcquire();
+                    if (p == null || !value.equals(p)) {
+                        break;
+                    }
+                    if (at.live.casValue(p, null)) {
+                        afterDeleteLocked(key, at);
+                        removed = true;
+                        break;
+                    }
+                }
+            }
+            if (at.missedRead()) {
+                missLocked();
+            }
+            return removed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Copies every mapping of {@code map} into this map. The argument is read once and every key and value
+     * checked before anything is written, so a null leaves this map unchanged; the mappings are then
+     * {@linkplain #put put} one at a time (not atomically as a whole).
+     *
+     * @throws NullPointerException if {@code map}, or any key or value in it, is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public void putAll(Map<? extends K, ? extends V> map) {
+        FunctionGuard.checkNotInFunction(this, "putAll");
+        requireValue(map, "map");
+        List<Map.Entry<K, V>> pairs = new ArrayList<>(map.size());
+        for (Map.Entry<? extends K, ? extends V> me : map.entrySet()) {
+            K k = requireValue(me.getKey(), "key in map");
+            V v = requireValue(me.getValue(), "value in map");
+            pairs.add(Map.entry(k, v));
+        }
+        for (Map.Entry<K, V> pair : pairs) {
+            put(pair.getKey(), pair.getValue());
+        }
+    }
+
+    /**
+     * Removes every key, atomically: O(1) under the lock (a fresh empty read map is published). Operations in
+     * flight on the old structure are ordered before the clear.
+     *
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public void clear() {
+        FunctionGuard.checkNotInFunction(this, "clear");
+        lock.lock();
+        try {
+            setReadOnlyRelease(new ReadOnly<>(new HashMap<>(), false));
+            dirty = null;
+            misses = 0;
+            count = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /* ---------------- Compute family ---------------- */
+
+    /**
+     * If {@code key} is absent, computes a value with {@code mappingFunction} and inserts it unless it is null.
+     * Lock-free when the key is present in the read map; otherwise the function runs once, under the lock, and
+     * the call is atomic for the key. Linearizable.
+     *
+     * @return the present or inserted value, or null if the function returned null
+     * @throws NullPointerException if {@code key} or {@code mappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        requireKey(key);
+        requireFunction(mappingFunction, "mappingFunction");
+        Entry e = readOnlyAcquire().map.get(key);
+        if (e != null) {
+            Object p = e.valueAcquire();
+            if (isValue(p)) {
+                return cast(p);
+            }
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            Object current = at.live == null ? null : at.live.valueAcquire();
+            if (current != null) {
+                return cast(current);
+            }
+            V value;
+            Object prev = FunctionGuard.enter(this);
+            try {
+                value = mappingFunction.apply(key);
+            } finally {
+                FunctionGuard.exit(prev);
+            }
+            if (value != null) {
+                makePresentLocked(key, at, value);
+            }
+            if (at.missedRead()) {
+                missLocked();
+            }
+            return value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock, on an absent key: inserts it, reviving its deleted live entry if it has one. */
+    private void makePresentLocked(K key, Located at, Object value) {
+        if (at.live == null) {
+            insertLocked(key, at, value);
+        } else {
+            at.live.setValueRelease(value);
+            count++;
+        }
+    }
+
+    /**
+     * If {@code key} is present, replaces its value with {@code remappingFunction(key, value)}, or removes it if
+     * that is null. The function runs at most once, under the lock; the call is atomic for the key, even against
+     * lock-free writers. Answers "absent" without the lock when the read map shows the key absent. Linearizable.
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e != null) {
+            Object p = e.valueAcquire();
+            if (p == null || p == EXPUNGED) {
+                return null;
+            }
+        } else if (!ro.amended) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.live == null || at.live.valueAcquire() == null) {
+                return null;
+            }
+            return remapPresentLocked(key, at, remappingFunction);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Computes a new value for {@code key} from its current value (null if absent) and stores it, or removes the
+     * key if the result is null. The function runs exactly once, under the lock; the call is atomic for the key,
+     * even against lock-free writers. Linearizable.
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "compute");
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.live != null && at.live.valueAcquire() != null) {
+                return remapPresentLocked(key, at, remappingFunction);
+            }
+            V value;
+            Object prev = FunctionGuard.enter(this);
+            try {
+                value = remappingFunction.apply(key, null);
+            } finally {
+                FunctionGuard.exit(prev);
+            }
+            if (value != null) {
+                makePresentLocked(key, at, value);
+            }
+            return value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * If {@code key} is absent, inserts {@code value}; otherwise replaces its value with
+     * {@code remappingFunction(current, value)}, or removes the key if that is null. The function runs at most
+     * once (never for an absent key), under the lock; the call is atomic for the key. Linearizable.
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key}, {@code value} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "merge");
+        requireKey(key);
+        requireValue(value, "value");
+        requireFunction(remappingFunction, "remappingFunction");
+        lock.lock();
+        try {
+            Located at = locateLocked(key);
+            if (at.live != null && at.live.valueAcquire() != null) {
+                return remapPresentLocked(key, at, (k, old) -> remappingFunction.apply(old, value));
+            }
+            makePresentLocked(key, at, value);
+            return value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock, on a present key: parks a computing marker, runs the function once, and publishes its
+     * result (or removes the key); restores the old value if the function throws.
+     */
+    private V remapPresentLocked(K key, Located at, BiFunction<? super K, ? super V, ? extends V> function) {
+        Entry e = at.live;
+        V old = cast(e.parkComputingLocked());
+        V value;
+        Object prev = FunctionGuard.enter(this);
+        try {
+            value = function.apply(key, old);
+        } catch (Throwable t) {
+            e.setValueRelease(old);
+            throw t;
+        } finally {
+            FunctionGuard.exit(prev);
+        }
+        if (value == null) {
+            deleteLocked(key, at);
+        } else {
+            e.setValueRelease(value);
+        }
+        return value;
+    }
+
+    /**
+     * Replaces every value with {@code function(key, value)}. Holds the lock throughout (first promoting the
+     * dirty map, as iteration does); each key is updated atomically, with the function run once for it, but
+     * lock-free readers may see some keys updated and others not yet. If the function throws or returns null,
+     * the keys already done keep their new values and the exception propagates. O(n).
+     *
+     * @throws NullPointerException if {@code function} is null or returns null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        FunctionGuard.checkNotInFunction(this, "replaceAll");
+        requireFunction(function, "function");
+        lock.lock();
+        try {
+            if (readOnlyAcquire().amended) {
+                promoteDirty();
+            }
+            for (Map.Entry<K, Entry> me : readOnlyAcquire().map.entrySet()) {
+                Entry e = me.getValue();
+                if (!isValue(e.valueAcquire())) {
+                    continue; // absent (null; EXPUNGED only exists while amended, I2)
+                }
+                K key = me.getKey();
+                V old = cast(e.parkComputingLocked());
+                V value;
+                Object prev = FunctionGuard.enter(this);
+                try {
+                    value = function.apply(key, old);
+                } catch (Throwable t) {
+                    e.setValueRelease(old);
+                    throw t;
+                } finally {
+                    FunctionGuard.exit(prev);
+                }
+                if (value == null) {
+                    e.setValueRelease(old);
+                    throw new NullPointerException("function returned null for key " + key);
+                }
+                e.setValueRelease(value);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /* ---------------- Iteration ---------------- */
+
+    /**
+     * Promotes the dirty map if the read map is amended (under the lock; O(1)), then walks the read map without
+     * the lock; see the class comment for exactly what it shows. Inside a mapping function of this map, where
+     * promotion is deferred, it walks a copy of the dirty map instead (O(n)).
+     */
+    @Override
+    protected Iterator<Map.Entry<K, V>> entryIterator() {
+        ReadOnly<K> ro = readOnlyAcquire();
+        Map<K, Entry> entries = ro.map;
+        if (ro.amended) {
+            lock.lock();
+            try {
+                ro = readOnlyAcquire();
+                if (!ro.amended) {
+                    entries = ro.map;
+                } else if (lock.getHoldCount() == 1) {
+                    promoteDirty();
+                    entries = readOnlyAcquire().map;
+                } else {
+                    entries = new HashMap<>(dirty);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return new EntryIterator<>(entries.entrySet().iterator());
+    }
+
+    /** Walks (key, entry) pairs, skipping absent entries and reading each value when it is reached. */
+    private static final class EntryIterator<K, V> implements Iterator<Map.Entry<K, V>> {
+        private final Iterator<Map.Entry<K, Entry>> entries;
+        private Map.Entry<K, V> next;
+
+        EntryIterator(Iterator<Map.Entry<K, Entry>> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && entries.hasNext()) {
+                Map.Entry<K, Entry> me = entries.next();
+                Object v = me.getValue().load();
+                if (v != null) {
+                    next = Map.entry(me.getKey(), cast(v));
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public Map.Entry<K, V> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Map.Entry<K, V> result = next;
+            next = null;
+            return result;
+        }
+    }
+
+    /* ---------------- Diagnostics for tests ---------------- */
+
+    /** The structure's state, for white-box tests in this package. */
+    record DebugState(boolean amended, int readSize, int dirtySize, int misses, long promotions, int count) {}
+
+    DebugState debugState() {
+        lock.lock();
+        try {
+            ReadOnly<K> ro = readOnlyAcquire();
+            return new DebugState(ro.amended, ro.map.size(), dirty == null ? -1 : dirty.size(), misses,
+                promotions, count);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The state of {@code key}'s entry in the read map: "none", "present", "deleted" or "expunged". */
+    String readEntryState(Object key) {
+        Entry e = readOnlyAcquire().map.get(key);
+        if (e == null) {
+            return "none";
+        }
+        Object p = e.valueAcquire();
+        return p == null ? "deleted" : p == EXPUNGED ? "expunged" : "present";
+    }
+
+    /** Whether the dirty map holds {@code key} (false when there is no dirty map). */
+    boolean dirtyContains(Object key) {
+        lock.lock();
+        try {
+            return dirty != null && dirty.containsKey(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /* ---------------- Serialization ---------------- */
+
+    /**
+     * Serializes the mappings that an iteration shows (so, under concurrent writes, with the iteration's
+     * guarantees); the structure is rebuilt on reading.
+     */
+    @Serial
+    private Object writeReplace() {
+        return new SerializedForm(this);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("ReadDirtyMap is deserialized through its serialized form");
+    }
+
+    /** The serialized form: alternating keys and values. */
+    private static final class SerializedForm implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** Keys at even indexes, each followed by its value. */
+        private final Object[] keysAndValues;
+
+        SerializedForm(Map<?, ?> map) {
+            List<Object> list = new ArrayList<>();
+            map.forEach((k, v) -> {
+                list.add(k);
+                list.add(v);
+            });
+            keysAndValues = list.toArray();
+        }
+
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (keysAndValues == null || keysAndValues.length % 2 != 0) {
+                throw new InvalidObjectException("corrupt ReadDirtyMap form");
+            }
+            ReadDirtyMap<Object, Object> map = new ReadDirtyMap<>();
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
+                    throw new InvalidObjectException("null key or value in a serialized ReadDirtyMap");
+                }
+                map.put(keysAndValues[i], keysAndValues[i + 1]);
+            }
+            return map;
+        }
+    }
+}
