@@ -1,0 +1,897 @@
+package dev.syncmap;
+
+import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.FunctionGuard;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.AbstractMap;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A concurrent map whose whole content is an immutable table, replaced atomically by every write — the
+ * Java counterpart of Go's {@code atomic.Value} holding a map. Readers load the current table once and never lock
+ * or write shared memory; writers take a lock, copy the table, change the copy and publish it.
+ * {@link #reload(Map)} replaces the whole content in one step, so a reader sees all of the old content or all of
+ * the new, never a mix (the torn configuration reload that etcd once had to fix).
+ *
+ * <p>Best for small, rarely written maps read on hot paths: configuration, feature flags, routing tables.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Thread-safety:</b> every method may be called from any thread. Reads are wait-free (one acquire load
+ *       and a lookup in an immutable {@link HashMap}); writes serialize on one lock.</li>
+ *   <li><b>Nulls:</b> null keys and values are rejected with a {@link NullPointerException} naming the argument.
+ *       </li>
+ *   <li><b>Linearizable:</b> every single-key operation, {@code size}, {@code isEmpty}, {@code clear},
+ *       {@code putAll}, {@code replaceAll}, {@code reload} and {@link #snapshot()}: each reads, or publishes, one
+ *       table. A multi-key write is one publish: readers see none or all of it.</li>
+ *   <li><b>Mapping functions</b> of {@code compute}, {@code computeIfAbsent}, {@code computeIfPresent},
+ *       {@code merge} and {@code replaceAll} run at most once per call (per key for {@code replaceAll}) under the
+ *       write lock. A function may read this map (it sees the content before the call) but must not modify it:
+ *       that throws {@link IllegalStateException}.</li>
+ *   <li><b>Iteration</b> (views, {@code forEach}, {@code equals}, {@code hashCode}, {@code toString},
+ *       {@code containsValue}) is over the table current when the iterator is created: an exact point-in-time
+ *       picture, unaffected by later writes, never throwing {@link java.util.ConcurrentModificationException}.
+ *       Removal through a view's iterator writes through to the map (not to the picture being iterated).</li>
+ *   <li><b>{@code size()}</b> is exact and O(1).</li>
+ *   <li><b>Cost:</b> a read is O(1) expected. A write that changes the content copies the table: O(n) time and
+ *       O(n) garbage, whatever the number of keys it changes. A write that changes nothing ({@code remove} of an
+ *       absent key, {@code putIfAbsent} of a present one, a failed {@code replace}) answers from the current table
+ *       without the lock and without copying.</li>
+ *   <li><b>Keys with equal hash codes</b> share one {@link HashMap} bucket: {@link Comparable} keys form a
+ *       balanced tree (O(log n) per lookup, O(n log n) per write's copy), other keys are found by scanning the
+ *       bucket with {@code equals} (O(n) per lookup, O(n²) per write's copy). Nothing breaks; only speed suffers.
+ *       </li>
+ * </ul>
+ *
+ * <h2>Implementation notes</h2>
+ * <b>Invariant:</b> {@code table} always points to a {@link Table} whose {@code HashMap} is never modified after
+ * the table was published; each publish stores a table whose {@code revision} is one more than its predecessor's.
+ * Every write runs read-copy-publish entirely under {@code lock}, so no write is based on a stale table and none is
+ * lost; a mapping function runs once because it runs inside that critical section.
+ *
+ * <p><b>Memory ordering:</b> a writer builds the new {@code HashMap} completely and then stores the table with
+ * {@code setRelease}; a reader loads it with {@code getAcquire}, so everything the writer did before the store is
+ * visible to it. Readers make no decision from any other shared variable, so volatile's stronger (store-load)
+ * ordering would buy nothing. Writers read the table under the lock, whose release/acquire orders them.
+ *
+ * <p><b>Linearization points:</b> a write that changes the content, at its {@code setRelease}; any other
+ * operation, at its single {@code getAcquire} of the table (under the lock or not). {@code reload} builds and
+ * validates its table before taking the lock, so a rejected reload publishes nothing.
+ *
+ * <p><b>Traded away:</b> write throughput (O(n) per write, writers serialized) and allocation, for reads that
+ * cost the same as an unshared {@code HashMap}'s, free O(1) snapshots and point-in-time iteration.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
+    implements ConcurrentMap<K, V>, Snapshottable<K, V>, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private static final VarHandle TABLE;
+
+    static {
+        try {
+            TABLE = MethodHandles.lookup().findVarHandle(CopyOnWriteMap.class, "table", Table.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Serializes writers. */
+    private final transient ReentrantLock lock = new ReentrantLock();
+
+    /** The current immutable table; accessed through {@link #tableAcquire()} / {@link #setTableRelease}. */
+    private transient Table<K, V> table;
+
+    /** Creates an empty map (revision 0). */
+    public CopyOnWriteMap() {
+        setTableRelease(new Table<>(new HashMap<>(), 0));
+    }
+
+    /**
+     * Creates a map holding a copy of {@code content} (revision 0).
+     *
+     * @param content the initial mappings
+     * @throws NullPointerException if {@code content}, or any key or value in it, is null
+     */
+    public CopyOnWriteMap(Map<? extends K, ? extends V> content) {
+        setTableRelease(new Table<>(validatedCopy(content), 0));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Table<K, V> tableAcquire() {
+        return (Table<K, V>) TABLE.getAcquire(this);
+    }
+
+    private void setTableRelease(Table<K, V> t) {
+        TABLE.setRelease(this, t);
+    }
+
+    /** Under the lock: publishes {@code next} as the content, one revision after the current table. */
+    private void publishLocked(HashMap<K, V> next) {
+        setTableRelease(new Table<>(next, tableAcquire().revision + 1));
+    }
+
+    /** Copies {@code content} into a fresh table map, checking every key and value. */
+    private static <K, V> HashMap<K, V> validatedCopy(Map<? extends K, ? extends V> content) {
+        Objects.requireNonNull(content, "content");
+        HashMap<K, V> copy = new HashMap<>(Math.max(16, (int) (content.size() / 0.75f) + 1));
+        for (Map.Entry<? extends K, ? extends V> e : content.entrySet()) {
+            K k = e.getKey();
+            V v = e.getValue();
+            if (k == null) {
+                throw new NullPointerException("content contains a null key");
+            }
+            if (v == null) {
+                throw new NullPointerException("content contains a null value, for key " + k);
+            }
+            copy.put(k, v);
+        }
+        return copy;
+    }
+
+    /* ---------------- Snapshots and whole-content operations ---------------- */
+
+    /**
+     * Returns the current content as an immutable {@link Snapshot}. O(1): the current table is shared, not
+     * copied. Linearizable. Its {@link Snapshot#revision()} counts the publishes that led to it: 0 for a new map,
+     * plus one per write that changed the content (a {@code putAll}, {@code replaceAll}, {@code clear} or
+     * {@code reload} counts once).
+     *
+     * @return the snapshot, never null
+     */
+    @Override
+    public Snapshot<K, V> snapshot() {
+        return tableAcquire();
+    }
+
+    /**
+     * Replaces the whole content by a copy of {@code content}, in one atomic step: every reader sees either all
+     * of the old content or all of the new. Every key and value is checked before anything is published, so a
+     * null leaves the map unchanged. The copy is built before the write lock is taken; publishing is O(1).
+     * Counts as one revision.
+     *
+     * @param content the new mappings, read once by iterating its entry set
+     * @throws NullPointerException if {@code content}, or any key or value in it, is null; the message says
+     *     which
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    public void reload(Map<? extends K, ? extends V> content) {
+        FunctionGuard.checkNotInFunction(this, "reload");
+        HashMap<K, V> next = validatedCopy(content);
+        lock.lock();
+        try {
+            publishLocked(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds every mapping of {@code map}, as one atomic publish (one revision). Every key and value is checked
+     * first: a null leaves this map unchanged. O(n + m).
+     *
+     * @throws NullPointerException if {@code map}, or any key or value in it, is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public void putAll(Map<? extends K, ? extends V> map) {
+        FunctionGuard.checkNotInFunction(this, "putAll");
+        requireValue(map, "map");
+        HashMap<K, V> additions = new HashMap<>();
+        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+            additions.put(requireValue(e.getKey(), "key in map"), requireValue(e.getValue(), "value in map"));
+        }
+        if (additions.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            HashMap<K, V> next = new HashMap<>(tableAcquire().map);
+            next.putAll(additions);
+            publishLocked(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces every value with {@code function(key, value)}, as one atomic publish (one revision): readers see
+     * no new value until all are computed. The function runs once per key. If it throws, or returns null (an
+     * {@link NullPointerException}), nothing is published: the map is unchanged. O(n).
+     *
+     * @throws NullPointerException if {@code function} is null or returns null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        FunctionGuard.checkNotInFunction(this, "replaceAll");
+        requireFunction(function, "function");
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            if (t.map.isEmpty()) {
+                return;
+            }
+            HashMap<K, V> next = new HashMap<>(t.map);
+            Object prev = FunctionGuard.enter(this);
+            try {
+                for (Map.Entry<K, V> e : next.entrySet()) {
+                    V value = function.apply(e.getKey(), e.getValue());
+                    if (value == null) {
+                        throw new NullPointerException("function returned null for key " + e.getKey());
+                    }
+                    e.setValue(value); // not a structural change: the unpublished copy's iteration is unaffected
+                }
+            } finally {
+                FunctionGuard.exit(prev);
+            }
+            publishLocked(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes every mapping, as one atomic publish (nothing is published if the map is already empty). O(1).
+     *
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public void clear() {
+        FunctionGuard.checkNotInFunction(this, "clear");
+        lock.lock();
+        try {
+            if (!tableAcquire().map.isEmpty()) {
+                publishLocked(new HashMap<>());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /* ---------------- Queries (lock-free, one table each) ---------------- */
+
+    /**
+     * Returns the value of {@code key} in the current table. Wait-free, O(1) expected. Linearizable.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public V get(Object key) {
+        return tableAcquire().map.get(requireKey(key));
+    }
+
+    /**
+     * Tells whether the current table holds {@code key}. Wait-free, O(1) expected. Linearizable.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public boolean containsKey(Object key) {
+        return tableAcquire().map.containsKey(requireKey(key));
+    }
+
+    /**
+     * Returns the value of {@code key}, or {@code defaultValue} if absent; as {@link #get}.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        V v = get(key);
+        return v != null ? v : defaultValue;
+    }
+
+    /**
+     * Tells whether some key maps to {@code value} in the current table. O(n), point-in-time.
+     *
+     * @throws NullPointerException if {@code value} is null
+     */
+    @Override
+    public boolean containsValue(Object value) {
+        return tableAcquire().map.containsValue(requireValue(value, "value"));
+    }
+
+    /** Returns the exact number of mappings in the current table. O(1), wait-free, linearizable. */
+    @Override
+    public int size() {
+        return tableAcquire().map.size();
+    }
+
+    /** Tells whether the current table is empty. O(1), wait-free, linearizable. */
+    @Override
+    public boolean isEmpty() {
+        return tableAcquire().map.isEmpty();
+    }
+
+    /**
+     * Calls {@code action} for every mapping of the current table: a point-in-time pass, unaffected by
+     * concurrent writes. The action may modify this map; it keeps seeing the table it started with.
+     *
+     * @throws NullPointerException if {@code action} is null
+     */
+    @Override
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        requireFunction(action, "action");
+        tableAcquire().map.forEach(action);
+    }
+
+    /** Iterates over the table current at this call: an exact point-in-time picture. */
+    @Override
+    protected Iterator<Map.Entry<K, V>> entryIterator() {
+        Iterator<Map.Entry<K, V>> it = tableAcquire().map.entrySet().iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<K, V> next() {
+                Map.Entry<K, V> e = it.next();
+                return Map.entry(e.getKey(), e.getValue());
+            }
+        };
+    }
+
+    /** Compares the current table with {@code o} per {@link Map#equals}: one point-in-time picture. O(n). */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || tableAcquire().map.equals(o);
+    }
+
+    /** Returns the hash code of the current table per {@link Map#hashCode}. O(n). */
+    @Override
+    public int hashCode() {
+        return tableAcquire().map.hashCode();
+    }
+
+    /** Returns the current table's content as {@code {k1=v1, k2=v2}}. O(n). */
+    @Override
+    public String toString() {
+        return tableAcquire().map.toString();
+    }
+
+    /* ---------------- Single-key writes ---------------- */
+
+    /**
+     * Maps {@code key} to {@code value}: copies and republishes the table under the lock. O(n). Linearizable.
+     *
+     * @return the previous value, or null if the key was absent
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V put(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "put");
+        requireKey(key);
+        requireValue(value, "value");
+        lock.lock();
+        try {
+            HashMap<K, V> next = new HashMap<>(tableAcquire().map);
+            V previous = next.put(key, value);
+            publishLocked(next);
+            return previous;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Maps {@code key} to {@code value} if absent. A present key is answered from the current table without the
+     * lock; otherwise O(n). Linearizable.
+     *
+     * @return the current value if present (nothing changed), or null if {@code value} was inserted
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V putIfAbsent(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
+        requireKey(key);
+        requireValue(value, "value");
+        V current = tableAcquire().map.get(key);
+        if (current != null) {
+            return current;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            current = t.map.get(key);
+            if (current == null) {
+                publishLocked(with(t.map, key, value));
+            }
+            return current;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes {@code key}. An absent key is answered without the lock; otherwise O(n). Linearizable.
+     *
+     * @return the previous value, or null if the key was absent
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V remove(Object key) {
+        FunctionGuard.checkNotInFunction(this, "remove");
+        requireKey(key);
+        if (!tableAcquire().map.containsKey(key)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            V previous = t.map.get(key);
+            if (previous != null) {
+                HashMap<K, V> next = new HashMap<>(t.map);
+                next.remove(key);
+                publishLocked(next);
+            }
+            return previous;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes {@code key} if its value {@code equals} {@code value}. A mismatch is answered without the lock;
+     * otherwise O(n). Linearizable.
+     *
+     * @return whether the key was removed
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public boolean remove(Object key, Object value) {
+        FunctionGuard.checkNotInFunction(this, "remove");
+        requireKey(key);
+        requireValue(value, "value");
+        V current = tableAcquire().map.get(key);
+        if (current == null || !value.equals(current)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            current = t.map.get(key);
+            if (current == null || !value.equals(current)) {
+                return false;
+            }
+            HashMap<K, V> next = new HashMap<>(t.map);
+            next.remove(key);
+            publishLocked(next);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces the value of {@code key} if present. An absent key is answered without the lock; otherwise O(n).
+     * Linearizable.
+     *
+     * @return the previous value, or null if the key was absent (nothing changed)
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public V replace(K key, V value) {
+        FunctionGuard.checkNotInFunction(this, "replace");
+        requireKey(key);
+        requireValue(value, "value");
+        if (!tableAcquire().map.containsKey(key)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            V previous = t.map.get(key);
+            if (previous != null) {
+                publishLocked(with(t.map, key, value));
+            }
+            return previous;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces the value of {@code key} with {@code newValue} if it {@code equals} {@code oldValue}. A mismatch
+     * is answered without the lock; otherwise O(n). Linearizable.
+     *
+     * @return whether the value was replaced
+     * @throws NullPointerException if any argument is null
+     * @throws IllegalStateException if called from a mapping function running on this map
+     */
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        FunctionGuard.checkNotInFunction(this, "replace");
+        requireKey(key);
+        requireValue(oldValue, "oldValue");
+        requireValue(newValue, "newValue");
+        V current = tableAcquire().map.get(key);
+        if (current == null || !oldValue.equals(current)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            current = t.map.get(key);
+            if (current == null || !oldValue.equals(current)) {
+                return false;
+            }
+            publishLocked(with(t.map, key, newValue));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static <K, V> HashMap<K, V> with(HashMap<K, V> map, K key, V value) {
+        HashMap<K, V> next = new HashMap<>(map);
+        next.put(key, value);
+        return next;
+    }
+
+    /* ---------------- Compute family (under the write lock) ---------------- */
+
+    /**
+     * If {@code key} is absent, computes its value with {@code mappingFunction} (once, under the write lock) and
+     * inserts it unless null. A present key is answered without the lock. Atomic for the key; O(n) when it
+     * inserts.
+     *
+     * @return the present or inserted value, or null if the function returned null
+     * @throws NullPointerException if {@code key} or {@code mappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        requireKey(key);
+        requireFunction(mappingFunction, "mappingFunction");
+        V current = tableAcquire().map.get(key);
+        if (current != null) {
+            return current;
+        }
+        lock.lock();
+        try {
+            Table<K, V> t = tableAcquire();
+            current = t.map.get(key);
+            if (current != null) {
+                return current;
+            }
+            V value;
+            Object prev = FunctionGuard.enter(this);
+            try {
+                value = mappingFunction.apply(key);
+            } finally {
+                FunctionGuard.exit(prev);
+            }
+            if (value != null) {
+                publishLocked(with(t.map, key, value));
+            }
+            return value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * If {@code key} is present, replaces its value with {@code remappingFunction(key, value)} (run once, under
+     * the write lock), or removes the key if that is null. An absent key is answered without the lock. Atomic
+     * for the key; O(n) when it changes something.
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        if (!tableAcquire().map.containsKey(key)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            V old = tableAcquire().map.get(key);
+            return old == null ? null : remapLocked(key, old, remappingFunction);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Computes a new value for {@code key} from its current value (null if absent), running the function once
+     * under the write lock, and stores it, or removes the key if the result is null. Atomic for the key; O(n)
+     * when it changes something.
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "compute");
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        lock.lock();
+        try {
+            return remapLocked(key, tableAcquire().map.get(key), remappingFunction);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Inserts {@code value} if {@code key} is absent; otherwise replaces its value with
+     * {@code remappingFunction(current, value)} (run once, under the write lock), or removes the key if that is
+     * null. Atomic for the key; O(n).
+     *
+     * @return the new value, or null if the key is now absent
+     * @throws NullPointerException if {@code key}, {@code value} or {@code remappingFunction} is null
+     * @throws IllegalStateException if called from, or if the function modifies, this map from a mapping function
+     */
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+        FunctionGuard.checkNotInFunction(this, "merge");
+        requireKey(key);
+        requireValue(value, "value");
+        requireFunction(remappingFunction, "remappingFunction");
+        lock.lock();
+        try {
+            HashMap<K, V> current = tableAcquire().map;
+            V old = current.get(key);
+            if (old == null) {
+                publishLocked(with(current, key, value));
+                return value;
+            }
+            return remapLocked(key, old, (k, o) -> remappingFunction.apply(o, value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: runs {@code function(key, old)} once and publishes its effect, if any. */
+    private V remapLocked(K key, V old, BiFunction<? super K, ? super V, ? extends V> function) {
+        V value;
+        Object prev = FunctionGuard.enter(this);
+        try {
+            value = function.apply(key, old);
+        } finally {
+            FunctionGuard.exit(prev);
+        }
+        HashMap<K, V> current = tableAcquire().map;
+        if (value != null) {
+            publishLocked(with(current, key, value));
+        } else if (old != null) {
+            HashMap<K, V> next = new HashMap<>(current);
+            next.remove(key);
+            publishLocked(next);
+        }
+        return value;
+    }
+
+    /* ---------------- The immutable table ---------------- */
+
+    /**
+     * One published version of the content: a {@link HashMap} never modified after publication, and the
+     * number of publishes before it. It is also the {@link Snapshot} handed out by {@link #snapshot()}.
+     */
+    private static final class Table<K, V> extends AbstractMap<K, V> implements Snapshot<K, V>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** The content; never modified after construction. */
+        final HashMap<K, V> map;
+        /** The publish counter: 0 for a new map, plus one per publish. */
+        final long revision;
+        Table(HashMap<K, V> map, long revision) {
+            this.map = map;
+            this.revision = revision;
+        }
+
+        @Override
+        public long revision() {
+            return revision;
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return map.isEmpty();
+        }
+
+        @Override
+        public V get(Object key) {
+            return map.get(Objects.requireNonNull(key, "key"));
+        }
+
+        @Override
+        public V getOrDefault(Object key, V defaultValue) {
+            return map.getOrDefault(Objects.requireNonNull(key, "key"), defaultValue);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(Objects.requireNonNull(key, "key"));
+        }
+
+        @Override
+        public boolean containsValue(Object value) {
+            return map.containsValue(Objects.requireNonNull(value, "value"));
+        }
+
+        @Override
+        public Set<Map.Entry<K, V>> entrySet() {
+            return Collections.unmodifiableMap(map).entrySet();
+        }
+
+        @Override
+        public Set<K> keySet() {
+            return Collections.unmodifiableMap(map).keySet();
+        }
+
+        @Override
+        public Collection<V> values() {
+            return Collections.unmodifiableMap(map).values();
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super K, ? super V> action) {
+            map.forEach(action);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || map.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return map.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return map.toString();
+        }
+
+        private static UnsupportedOperationException immutable() {
+            return new UnsupportedOperationException("a Snapshot is immutable");
+        }
+
+        @Override
+        public V put(K key, V value) {
+            throw immutable();
+        }
+
+        @Override
+        public V remove(Object key) {
+            throw immutable();
+        }
+
+        @Override
+        public void putAll(Map<? extends K, ? extends V> m) {
+            throw immutable();
+        }
+
+        @Override
+        public void clear() {
+            throw immutable();
+        }
+
+        @Override
+        public V putIfAbsent(K key, V value) {
+            throw immutable();
+        }
+
+        @Override
+        public boolean remove(Object key, Object value) {
+            throw immutable();
+        }
+
+        @Override
+        public boolean replace(K key, V oldValue, V newValue) {
+            throw immutable();
+        }
+
+        @Override
+        public V replace(K key, V value) {
+            throw immutable();
+        }
+
+        @Override
+        public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+            throw immutable();
+        }
+
+        @Override
+        public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+            throw immutable();
+        }
+
+        @Override
+        public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+            throw immutable();
+        }
+
+        @Override
+        public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+            throw immutable();
+        }
+
+        @Override
+        public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+            throw immutable();
+        }
+    }
+
+    /* ---------------- Serialization ---------------- */
+
+    /** Serializes one table: an exact point-in-time copy. The revision restarts at 0 on reading. */
+    @Serial
+    private Object writeReplace() {
+        return new SerializedForm(tableAcquire().map);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("CopyOnWriteMap is deserialized through its serialized form");
+    }
+
+    /** The serialized form: the content of one table. */
+    private static final class SerializedForm implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** The content: a published table's map, never modified. */
+        private final HashMap<?, ?> content;
+
+        SerializedForm(HashMap<?, ?> content) {
+            this.content = content;
+        }
+
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (content == null) {
+                throw new InvalidObjectException("corrupt CopyOnWriteMap form");
+            }
+            try {
+                return new CopyOnWriteMap<Object, Object>(content);
+            } catch (NullPointerException e) {
+                InvalidObjectException ioe = new InvalidObjectException("null key or value in a CopyOnWriteMap form");
+                ioe.initCause(e);
+                throw ioe;
+            }
+        }
+    }
+}
