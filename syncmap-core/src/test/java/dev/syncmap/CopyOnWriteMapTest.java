@@ -201,12 +201,12 @@ class CopyOnWriteMapTest {
     record RaceOutcome(long reads, long tornReads, long backwardReads) {}
 
     /**
-     * Runs generations {@code first .. first + reloads - 1} through {@code reload} while two readers repeatedly
+     * Runs generations {@code from .. from + reloads - 1} through {@code reload} while two readers repeatedly
      * read the whole content through {@code read} and check it: all values equal, key count matching,
-     * generations never going back. The content before must be of a generation below {@code first}.
+     * generations never going back. The content before must be of a generation below {@code from}.
      */
     private RaceOutcome reloadRace(Supplier<Iterable<Map.Entry<Integer, Integer>>> read, IntConsumer reload,
-                                   int first, int reloads) throws Exception {
+                                   int from, int reloads) throws Exception {
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();
         AtomicLong torn = new AtomicLong();
@@ -246,7 +246,7 @@ class CopyOnWriteMapTest {
         Future<?> r2 = pool.submit(reader);
         start.countDown();
         try {
-            for (int g = first; g < first + reloads; g++) {
+            for (int g = from; g < from + reloads; g++) {
                 reload.accept(g);
             }
         } finally {
