@@ -857,12 +857,22 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Serialization ---------------- */
 
-    /** Serializes one table: an exact point-in-time copy. The revision restarts at 0 on reading. */
+    /**
+     * Serializes one table: an exact point-in-time copy. The revision restarts at 0 on reading.
+     *
+     * @return the serialized form
+     */
     @Serial
     private Object writeReplace() {
         return new SerializedForm(tableAcquire().map);
     }
 
+    /**
+     * Refuses a stream that bypasses the serialized form.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("CopyOnWriteMap is deserialized through its serialized form");

@@ -85,20 +85,20 @@ import java.util.function.Function;
  * </ol>
  *
  * <h2>Implementation notes</h2>
- * <b>Structure.</b> {@code readOnly} is an immutable pair (a {@link HashMap} of key to {@link Entry}, never
+ * <b>Structure.</b> {@code readOnly} is an immutable pair (a {@link HashMap} of key to {@code Entry}, never
  * modified after it is published; and {@code amended}: the dirty map holds keys the read map lacks). {@code dirty}
  * (guarded by {@code lock}) is null unless amended, and then holds every live key. Both maps hold the <em>same</em>
  * {@code Entry} objects, so a value updated in an entry is seen through either. An entry's {@code value} is:
- * a value (present); {@code null} (deleted: the key is absent but the entry may be revived); {@link #EXPUNGED}
+ * a value (present); {@code null} (deleted: the key is absent but the entry may be revived); {@code EXPUNGED}
  * (deleted and absent from {@code dirty}: only in the read map, until the next promotion forgets it); or a
- * {@link Computing} marker (present or absent, being computed by the lock holder).
+ * {@code Computing} marker (present or absent, being computed by the lock holder).
  *
  * <p><b>Invariants</b> (I1–I4 hold whenever the lock is free):
  * <ol>
  *   <li>{@code dirty != null} iff the published read map is amended; then every entry of the read map that is
  *       not expunged is also in {@code dirty}, under the same key.</li>
  *   <li>An expunged entry is never in {@code dirty} and never leaves the expunged state except under the lock,
- *       when it is put back into {@code dirty} ({@link #insertLocked}). Only {@link #dirtyLocked()} expunges.</li>
+ *       when it is put back into {@code dirty} ({@code insertLocked}). Only {@code dirtyLocked} expunges.</li>
  *   <li>{@code count} is the number of live entries holding a value (or a computing marker for a present key).</li>
  *   <li>No entry holds a computing marker: a marker exists only while the compute that parked it holds the
  *       lock.</li>
@@ -1135,12 +1135,20 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     /**
      * Serializes the mappings that an iteration shows (so, under concurrent writes, with the iteration's
      * guarantees); the structure is rebuilt on reading.
+     *
+     * @return the serialized form
      */
     @Serial
     private Object writeReplace() {
         return new SerializedForm(this);
     }
 
+    /**
+     * Refuses a stream that bypasses the serialized form.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     @Serial
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("ReadDirtyMap is deserialized through its serialized form");
