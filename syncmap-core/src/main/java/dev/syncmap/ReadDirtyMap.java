@@ -91,7 +91,7 @@ import java.util.function.Function;
  * {@code Entry} objects, so a value updated in an entry is seen through either. An entry's {@code value} is:
  * a value (present); {@code null} (deleted: the key is absent but the entry may be revived); {@code EXPUNGED}
  * (deleted and absent from {@code dirty}: only in the read map, until the next promotion forgets it); or a
- * {@code Computing} marker (present or absent, being computed by the lock holder).
+ * {@code Computing} marker (present, being computed by the lock holder).
  *
  * <p><b>Invariants</b> (I1–I4 hold whenever the lock is free):
  * <ol>
@@ -144,6 +144,11 @@ import java.util.function.Function;
  * the compute, which is correct since it then orders after the compute and saw its result. On an absent key no
  * marker is needed: every path that could make the key present takes the lock the compute holds.
  *
+ * <p><b>Layout.</b> The map object holds only fields written once or rarely ({@code lock}, {@code readOnly});
+ * everything written under the lock on every slow path ({@code dirty}, {@code misses}, {@code count}) lives in a
+ * separate object padded by 128 bytes on both sides, so those writes do not evict the line every reader loads.
+ * Entries are not padded (as in Go): lock-free writers to neighbouring entries may share lines.
+ *
  * <p><b>Traded away:</b> lock-free deletes (for an exact {@code size}); {@code size} waits for a running mapping
  * function; promotion and dirty-map rebuilds are O(n) copies made by an unlucky writer under the lock; a removed
  * key's entry lingers (as {@code null}, then {@code EXPUNGED}) until the second promotion after its removal.
@@ -175,27 +180,54 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
-    /** Guards {@code dirty}, {@code misses}, {@code count}, {@code promotions} and all structural changes. */
+    /** Guards the {@code WriterState} and all structural changes. */
     private final transient ReentrantLock lock = new ReentrantLock();
 
-    /** The published read map; accessed through {@link #readOnlyAcquire()} / {@link #setReadOnlyRelease}. */
+    /**
+     * The published read map; accessed through {@link #readOnlyAcquire()} / {@link #setReadOnlyRelease}. Read by
+     * every operation; written only by promotions and {@code clear}.
+     */
     private transient ReadOnly<K> readOnly;
 
-    /** Every live key when the read map is amended; null otherwise. Guarded by {@code lock}. */
-    private transient HashMap<K, Entry> dirty;
-
-    /** Lookups that had to consult the dirty map since the last promotion. Guarded by {@code lock}. */
-    private transient int misses;
-
-    /** The number of present keys. Guarded by {@code lock}. */
-    private transient int count;
-
-    /** How many times the dirty map was promoted; for tests and diagnostics. Guarded by {@code lock}. */
-    private transient long promotions;
+    /**
+     * The state written under the lock, kept in its own padded object so that slow-path writes (a miss, a
+     * presence change) do not invalidate the cache line of {@code readOnly} that lock-free readers load.
+     */
+    private final transient WriterState<K> ws = new WriterState<>();
 
     /** Creates an empty map. */
     public ReadDirtyMap() {
         setReadOnlyRelease(new ReadOnly<>(new HashMap<>(), false));
+    }
+
+    /* ---------------- Lock-guarded state, padded ---------------- */
+
+    /**
+     * 128 bytes before the lock-guarded fields (superclass fields are laid out first). The int fills the gap
+     * after a compressed header, which HotSpot would otherwise fill with a subclass field (checked with JOL).
+     */
+    @SuppressWarnings("unused")
+    private abstract static class WriterStatePadBefore {
+        int headerGap;
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    /** The fields written under the lock. */
+    private abstract static class WriterStateFields<K> extends WriterStatePadBefore {
+        /** Every live key when the read map is amended; null otherwise. */
+        HashMap<K, Entry> dirty;
+        /** Lookups that had to consult the dirty map since the last promotion. */
+        int misses;
+        /** The number of present keys. */
+        int count;
+        /** How many times the dirty map was promoted; for tests and diagnostics. */
+        long promotions;
+    }
+
+    /** 128 bytes after the lock-guarded fields. Every field is guarded by the map's lock. */
+    @SuppressWarnings("unused")
+    private static final class WriterState<K> extends WriterStateFields<K> {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
     }
 
     /* ---------------- Entries and the read map ---------------- */
@@ -338,7 +370,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         if (e != null) {
             return new Located(e, e.valueAcquire() == EXPUNGED ? null : e, ro.amended);
         }
-        return new Located(null, ro.amended ? dirty.get(key) : null, ro.amended);
+        return new Located(null, ro.amended ? ws.dirty.get(key) : null, ro.amended);
     }
 
     /* ---------------- Structure changes (all under the lock) ---------------- */
@@ -349,10 +381,10 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      * misses reach the dirty map's size, and before iterating.
      */
     private void promoteDirty() {
-        setReadOnlyRelease(new ReadOnly<>(dirty, false));
-        dirty = null;
-        misses = 0;
-        promotions++;
+        setReadOnlyRelease(new ReadOnly<>(ws.dirty, false));
+        ws.dirty = null;
+        ws.misses = 0;
+        ws.promotions++;
     }
 
     /** Counts a miss and promotes once the misses have cost as much as copying the dirty map would. */
@@ -360,8 +392,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         if (lock.getHoldCount() > 1) {
             return; // inside a mapping function of this map: its compute holds references into the structure
         }
-        misses++;
-        if (dirty != null && misses >= dirty.size()) {
+        ws.misses++;
+        if (ws.dirty != null && ws.misses >= ws.dirty.size()) {
             promoteDirty();
         }
     }
@@ -374,14 +406,14 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 d.put(me.getKey(), me.getValue());
             }
         }
-        dirty = d;
+        ws.dirty = d;
     }
 
     /** Makes an absent key present with {@code value}. */
     private void insertLocked(K key, Located at, Object value) {
         if (at.readEntry != null) {
             // The read map holds the key's expunged entry (I2: so dirty != null): revive it in the dirty map.
-            dirty.put(key, at.readEntry);
+            ws.dirty.put(key, at.readEntry);
             at.readEntry.setValueRelease(value);
         } else {
             ReadOnly<K> ro = readOnlyAcquire();
@@ -389,9 +421,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 dirtyLocked(ro);
                 setReadOnlyRelease(new ReadOnly<>(ro.map, true));
             }
-            dirty.put(key, new Entry(value));
+            ws.dirty.put(key, new Entry(value));
         }
-        count++;
+        ws.count++;
     }
 
     /** Makes a present key absent; {@code live} must hold this call's computing marker. */
@@ -403,9 +435,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     /** The bookkeeping of a deletion whose entry was just nulled. */
     private void afterDeleteLocked(Object key, Located at) {
         if (at.readEntry == null) {
-            dirty.remove(key); // never in any read map, so no lock-free thread can hold it
+            ws.dirty.remove(key); // never in any read map, so no lock-free thread can hold it
         }
-        count--;
+        ws.count--;
     }
 
     /* ---------------- Queries ---------------- */
@@ -458,7 +490,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     public int size() {
         lock.lock();
         try {
-            return count;
+            return ws.count;
         } finally {
             lock.unlock();
         }
@@ -502,7 +534,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     insertLocked(key, at, value);
                 } else {
                     at.live.setValueRelease(value);
-                    count++;
+                    ws.count++;
                 }
                 return null;
             }
@@ -552,7 +584,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 Object p = at.live.valueAcquire();
                 if (p == null) {
                     at.live.setValueRelease(value);
-                    count++;
+                    ws.count++;
                 } else {
                     result = p;
                 }
@@ -794,9 +826,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         lock.lock();
         try {
             setReadOnlyRelease(new ReadOnly<>(new HashMap<>(), false));
-            dirty = null;
-            misses = 0;
-            count = 0;
+            ws.dirty = null;
+            ws.misses = 0;
+            ws.count = 0;
         } finally {
             lock.unlock();
         }
@@ -857,7 +889,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
             insertLocked(key, at, value);
         } else {
             at.live.setValueRelease(value);
-            count++;
+            ws.count++;
         }
     }
 
@@ -1053,7 +1085,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     promoteDirty();
                     entries = readOnlyAcquire().map;
                 } else {
-                    entries = new HashMap<>(dirty);
+                    entries = new HashMap<>(ws.dirty);
                 }
             } finally {
                 lock.unlock();
@@ -1103,8 +1135,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         lock.lock();
         try {
             ReadOnly<K> ro = readOnlyAcquire();
-            return new DebugState(ro.amended, ro.map.size(), dirty == null ? -1 : dirty.size(), misses,
-                promotions, count);
+            int dirtySize = ws.dirty == null ? -1 : ws.dirty.size();
+            return new DebugState(ro.amended, ro.map.size(), dirtySize, ws.misses, ws.promotions, ws.count);
         } finally {
             lock.unlock();
         }
@@ -1124,7 +1156,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     boolean dirtyContains(Object key) {
         lock.lock();
         try {
-            return dirty != null && dirty.containsKey(key);
+            return ws.dirty != null && ws.dirty.containsKey(key);
         } finally {
             lock.unlock();
         }
