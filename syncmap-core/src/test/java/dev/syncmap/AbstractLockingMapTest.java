@@ -316,7 +316,7 @@ abstract class AbstractLockingMapTest {
             for (int i = 0; i < n; i += 2) {
                 int v = i;
                 assertEquals(-v, map.computeIfAbsent(key.apply(i), k -> -v));
-                assertEquals(1 + v, map.merge(key.apply(i + 1), 1, Integer::sum));
+                assertEquals(v + 2, map.merge(key.apply(i + 1), 1, Integer::sum));
             }
             assertEquals(n, map.size());
             Set<CollidingKey> seen = new HashSet<>();
