@@ -32,7 +32,6 @@ class StripedMapLayoutTest {
     @Test
     void hotStripeFieldsArePaddedOnBothSidesInThisJvm() {
         ClassLayout layout = ClassLayout.parseClass(StripedMap.Stripe.class);
-        System.out.println(layout.toPrintable());
         assertPadded(layout);
     }
 
