@@ -726,7 +726,8 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
 
         /** Whether the lock was fair. */
         private final boolean fair;
-        /** {@code [k0, v0, k1, v1, ...]}. */
+        /** {@code [k0, v0, k1, v1, ...]}: the map is serializable only if its keys and values are. */
+        @SuppressWarnings("serial")
         private final Object[] keysAndValues;
 
         SerializedForm(LockedMap<?, ?> map) {

@@ -896,7 +896,8 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V> implemen
 
         /** The number of stripes. */
         private final int stripes;
-        /** {@code [k0, v0, k1, v1, ...]}. */
+        /** {@code [k0, v0, k1, v1, ...]}: the map is serializable only if its keys and values are. */
+        @SuppressWarnings("serial")
         private final Object[] keysAndValues;
 
         SerializedForm(StripedMap<?, ?> map) {
