@@ -27,9 +27,10 @@ import org.HdrHistogram.Histogram;
  *       cycled, so no random number is drawn while measuring.</li>
  *   <li><b>Operations.</b> The same precomputed streams as {@link MixBenchmark} (see {@link Workload}): 97.3 %
  *       gets, 2.7 % writes split evenly between put and remove, about half of the keys present.</li>
- *   <li><b>Timing.</b> A worker waits for the intended start (parking when more than 200 µs early until 100 µs before it, then
- *       spinning), runs the operation and records {@code done - intended} into its own HdrHistogram (3
- *       significant digits), and, separately, the service time {@code done - issued} that a closed-loop tool
+ *   <li><b>Timing.</b> A worker waits for the intended start (parking while more than 200 µs early, until
+ *       about 100 µs before it, then spinning; a late wake-up counts as latency, as in a real client), runs
+ *       the operation and records {@code done - intended} into its own HdrHistogram (3 significant digits), and,
+ *       separately, the service time {@code done - issued} that a closed-loop tool
  *       would report. When a worker is behind it issues immediately; the wait shows up in the latency.</li>
  *   <li><b>Bounded duration.</b> Requests are scheduled over {@code warmup + duration}; only those intended
  *       after the warm-up are recorded. A worker that falls behind keeps draining its backlog until a deadline of
