@@ -19,7 +19,9 @@ import java.util.SplittableRandom;
  *       integers (which would put them in neighbouring hash buckets, stripes and cache lines). YCSB scrambles with
  *       {@code fnv64(rank) % n}, which merges colliding ranks and leaves some keys unused; here the scramble is a
  *       permutation: rank {@code r} maps to the key with the {@code r}-th smallest FNV-1a hash (ties broken by
- *       index), so the popularity distribution is exactly Zipfian over all {@code keys} keys.</li>
+ *       index), so the popularity distribution is exactly Zipfian over all {@code keys} keys. The permutation
+ *       uses a fixed seed ({@link #SCRAMBLE_SEED}), not the stream's: every thread and every run agrees on which
+ *       keys are hot.</li>
  * </ul>
  * All methods are static, stateless and thread-safe; arrays returned are fresh and owned by the caller.
  */

@@ -75,9 +75,18 @@ public class OpenLoopLatencyBenchmark {
     private OpenLoopLatency.Schedule schedule;
     private Duration duration;
 
-    /** Creates and fills the map, and builds the schedule's operations and gaps, once per trial. */
+    /**
+     * Creates and fills the map, and builds the schedule's operations and gaps, once per trial.
+     *
+     * @param params the run's parameters
+     * @throws IllegalStateException if JMH was asked for more than one benchmark thread
+     */
     @Setup(Level.Trial)
-    public void prepare() {
+    public void prepare(BenchmarkParams params) {
+        if (params.getThreads() != 1) {
+            throw new IllegalStateException("OpenLoopLatencyBenchmark runs its own worker threads: set -p workers=N"
+                    + " and leave JMH at one thread (got -t " + params.getThreads() + ")");
+        }
         duration = Duration.ofNanos((long) (seconds * 1e9));
         schedule = OpenLoopLatency.prepare(Contenders.create(map), keys, dist, rate, workers, true);
     }
