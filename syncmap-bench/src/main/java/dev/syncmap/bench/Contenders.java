@@ -143,8 +143,10 @@ public final class Contenders {
     }
 
     /**
-     * Whether the named contender can produce a consistent point-in-time snapshot in (near) constant time:
-     * the syncmap maps that implement {@link Snapshottable}, and {@code TrieMap} ({@code readOnlySnapshot()}).
+     * Whether the named contender can produce a consistent point-in-time snapshot while writers run: the syncmap
+     * maps that implement {@link Snapshottable}, and {@code TrieMap} ({@code readOnlySnapshot()}). The cost differs
+     * (O(1) for an immutable or versioned structure, an O(n) copy under a lock for others: see each class, and
+     * {@link SnapshotCopyBenchmark} for the measured cost).
      *
      * @param name a contender name
      * @return true if {@link #snapshot(Map)} works for its maps
