@@ -67,7 +67,9 @@ class HashOrderedTableTest {
         Random random = new Random(seed);
         HashOrderedTable<Object, Integer> table = new HashOrderedTable<>();
         Set<Object> stable = new HashSet<>();
-        for (int i = 0; i < 2_000; i++) {
+        int stableCount = colliding ? 300 : 2_000;
+        int transientCap = colliding ? 600 : 20_000;
+        for (int i = 0; i < stableCount; i++) {
             Object key = colliding ? new Collider(i, i % 37) : (Object) ("stable-" + i);
             stable.add(key);
             table.put(key, i);
@@ -85,13 +87,13 @@ class HashOrderedTableTest {
             cursor = chunk.next();
             // churn: add many transient keys (forcing resizes), remove some, overwrite stable values
             // bounded: the scan must be able to catch up with the keys added ahead of it
-            int adds = transientId < 20_000 ? random.nextInt(300) : 0;
+            int adds = transientId < transientCap ? random.nextInt(colliding ? 30 : 300) : 0;
             for (int i = 0; i < adds; i++) {
                 Object key = colliding ? new Collider(100_000 + transientId++, random.nextInt(37))
                     : (Object) ("transient-" + transientId++);
                 table.put(key, -1);
             }
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < (colliding ? 5 : 50); i++) {
                 Object key = colliding ? new Collider(100_000 + random.nextInt(Math.max(1, transientId)),
                     random.nextInt(37)) : (Object) ("transient-" + random.nextInt(Math.max(1, transientId)));
                 table.remove(key);
