@@ -15,10 +15,15 @@ public enum Consistency {
 
     /**
      * Every key present in the source from the start to the end of the copy appears exactly once, with a value it
-     * had at some moment during the copy; a key added or removed meanwhile appears at most once. Two keys may be
+     * had at some moment during the copy; a key added or removed meanwhile may or may not appear. Two keys may be
      * seen at different moments, so an invariant that spans keys (a transfer between two accounts) may appear
      * broken. This is what the weakly consistent iterators of {@code java.util.concurrent} maps and a
      * {@link dev.syncmap.ChunkedSource} scan give.
+     *
+     * <p>A copy never holds a key twice. A {@link java.util.concurrent.ConcurrentHashMap} iterator can deliver a
+     * key twice (observed in this project's tests: a key removed and re-added while the table resizes under the
+     * iterator); the copy then keeps one entry, at its first position, with the later value, which the key also
+     * had during the copy.
      */
     WEAKLY_CONSISTENT,
 

@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  *       {@link Consistency#WEAKLY_CONSISTENT};</li>
  *   <li>a {@link ConcurrentMap}: its entry-set iterator, which takes no long lock;
  *       {@link Consistency#WEAKLY_CONSISTENT}. For {@link java.util.concurrent.ConcurrentHashMap} every key present
- *       throughout appears exactly once, with the value its bin held when the iterator passed it. For syncmap's
+ *       throughout appears exactly once, with the value its bin held when the iterator passed it (a key its
+ *       iterator delivers twice is kept once, see {@link Consistency#WEAKLY_CONSISTENT}). For syncmap's
  *       {@code StripedMap} and {@code ReadDirtyMap} the same holds (each documents its iterator: a stripe, or
  *       the read-only map promoted at the iterator's start, is traversed with per-key current values);</li>
  *   <li>any other map: iterated directly; {@link Consistency#UNSYNCHRONIZED}.</li>
@@ -61,7 +62,9 @@ import java.util.stream.Stream;
  * filters of this description in the order they were added, then sorts the list if asked, then delivers it.
  * Transforms, filters and progress listeners therefore run on the calling thread, with no lock of the source
  * held; a failure or cancellation anywhere in that phase happens before any destination is touched. The cost is
- * memory for one reference pair per copied mapping.
+ * memory for one reference pair per copied mapping, plus a hash map over the copied keys when the source is
+ * iterated as a {@link ConcurrentMap} (to drop keys its iterator repeats) or keys are transformed (to detect
+ * collisions).
  *
  * <h2>Nulls and thread-safety</h2>
  * Null keys and values are rejected: a source that yields one, or a transform that returns one, makes the
@@ -408,17 +411,25 @@ public final class MapCopy<K, V> {
 
     /* ---------------- Reading the source ---------------- */
 
-    /** Accumulates the transformed mappings of one read and reports progress. */
+    /**
+     * Accumulates the transformed mappings of one read and reports progress. A source whose iterator may deliver
+     * a key twice (see {@link Consistency#WEAKLY_CONSISTENT}) and a key transform both need a map from staged key
+     * to its position in the list, to keep one entry per key; other reads append to the list only.
+     */
     private final class Stager {
         final List<Map.Entry<K, V>> entries;
-        final Map<Object, Object> sourceKeyOf = keysMapped ? new HashMap<>() : null;
+        final Map<Object, Integer> positionOf;
+        final List<Object> sourceKeys;
         final long totalEstimate;
         long read;
         long chunkIndex;
 
-        Stager(long totalEstimate) {
+        Stager(long totalEstimate, boolean sourceMayRepeatKeys) {
             this.totalEstimate = totalEstimate;
-            this.entries = new ArrayList<>((int) Math.min(Math.max(totalEstimate, 0), 1 << 24));
+            int expected = (int) Math.min(Math.max(totalEstimate, 0), 1 << 24);
+            this.entries = new ArrayList<>(expected);
+            this.positionOf = keysMapped || sourceMayRepeatKeys ? new HashMap<>() : null;
+            this.sourceKeys = keysMapped ? new ArrayList<>(expected) : null;
         }
 
         @SuppressWarnings("unchecked")
@@ -437,11 +448,20 @@ public final class MapCopy<K, V> {
                     return;
                 }
             }
-            if (sourceKeyOf != null) {
-                Object earlier = sourceKeyOf.putIfAbsent(e.getKey(), key);
+            if (positionOf != null) {
+                Integer earlier = positionOf.putIfAbsent(e.getKey(), entries.size());
                 if (earlier != null) {
-                    throw new IllegalStateException("mapKeys maps two source keys, " + earlier + " and " + key
-                        + ", to the same key " + e.getKey() + "; nothing was written");
+                    Object earlierSourceKey = sourceKeys == null ? key : sourceKeys.get(earlier);
+                    if (!earlierSourceKey.equals(key)) {
+                        throw new IllegalStateException("mapKeys maps two source keys, " + earlierSourceKey + " and "
+                            + key + ", to the same key " + e.getKey() + "; nothing was written");
+                    }
+                    // the source's iterator delivered this key again: keep one entry, with the later value
+                    entries.set(earlier, (Map.Entry<K, V>) e);
+                    return;
+                }
+                if (sourceKeys != null) {
+                    sourceKeys.add(key);
                 }
             }
             entries.add((Map.Entry<K, V>) e);
@@ -481,7 +501,7 @@ public final class MapCopy<K, V> {
     }
 
     private Staged<K, V> iterate(Map<?, ?> map, long revision, Plan plan) {
-        Stager stager = new Stager(map.size());
+        Stager stager = new Stager(map.size(), plan == Plan.CONCURRENT_ITERATION);
         int perChunk = chunkSize > 0 ? chunkSize : Integer.MAX_VALUE;
         Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
         do {
@@ -495,7 +515,7 @@ public final class MapCopy<K, V> {
     }
 
     private Staged<K, V> scan(ChunkedSource<?, ?> chunked) {
-        Stager stager = new Stager(source.size());
+        Stager stager = new Stager(source.size(), false);
         int perChunk = chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
         Object cursor = null;
         do {

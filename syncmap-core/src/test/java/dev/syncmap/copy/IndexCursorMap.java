@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * order. An insert before the position between two chunks makes a key come twice; a removal makes one vanish.
  * Tests run the same checks on it as on the real scan to prove that those checks notice a broken cursor.
  */
-final class IndexCursorMap<K, V> extends ConcurrentSkipListMap<K, V> implements ChunkedSource<K, V> {
+class IndexCursorMap<K, V> extends ConcurrentSkipListMap<K, V> implements ChunkedSource<K, V> {
 
     private static final long serialVersionUID = 1L;
 

@@ -99,7 +99,7 @@ class SnapshotFormatTest {
 
     @Test
     void truncationMessagesSayWhere() {
-        byte[] file = write(FORMAT, content(5_000));
+        byte[] file = write(FORMAT, content(8_000));
         assertTrue(file.length > 2 * Frames.MAX_PAYLOAD, "several body frames: " + file.length);
         assertEquals("truncated: the input is empty", fails(new byte[0]).getMessage());
         assertEquals("truncated in the magic bytes: the input holds 3 of 8 bytes",
@@ -107,11 +107,11 @@ class SnapshotFormatTest {
         assertTrue(fails(Arrays.copyOf(file, 20)).getMessage().startsWith("truncated in the header: the input ends"
             + " inside the payload of the header frame"));
         String middle = fails(Arrays.copyOf(file, file.length / 2)).getMessage();
-        assertTrue(middle.matches("truncated after [0-9,]+ of 5,000 entries: the input ends inside the payload of"
+        assertTrue(middle.matches("truncated after [0-9,]+ of 8,000 entries: the input ends inside the payload of"
             + " body frame [0-9]+ at byte [0-9,]+"), middle);
         int entriesRead = Integer.parseInt(middle.replaceAll("truncated after ([0-9,]+) of.*", "$1").replace(",", ""));
-        assertTrue(entriesRead > 1_000 && entriesRead < 4_000, middle);
-        assertEquals("truncated after all 5,000 entries: the input ends in the final checksum, at byte "
+        assertTrue(entriesRead > 1_000 && entriesRead < 7_000, middle);
+        assertEquals("truncated after all 8,000 entries: the input ends in the final checksum, at byte "
                 + String.format("%,d", file.length - 2),
             fails(Arrays.copyOf(file, file.length - 2)).getMessage());
     }

@@ -91,7 +91,9 @@ class SnapshotRoundTripTest {
             }
             Snapshot<Integer, byte[]> back = roundTrip(format, map);
             assertEquals(map.keySet(), back.keySet(), "seed " + seed);
-            map.forEach((k, v) -> assertArrayEquals(v, back.get(k), "seed " + seed + " key " + k));
+            for (Map.Entry<Integer, byte[]> e : map.entrySet()) {
+                assertArrayEquals(e.getValue(), back.get(e.getKey()), "seed " + seed + " key " + e.getKey());
+            }
         }
     }
 
