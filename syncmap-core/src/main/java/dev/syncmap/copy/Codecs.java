@@ -25,6 +25,13 @@ public final class Codecs {
     public static final Codec<String> STRING = new BuiltIn<>("syncmap.string") {
         @Override
         public void write(String value, DataOutput out) throws IOException {
+            if (hasNoSurrogate(value)) {
+                // without surrogates every char is encodable, and String.getBytes is the fast, intrinsic path
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+                return;
+            }
             ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(value));
             out.writeInt(bytes.remaining());
             out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
@@ -82,6 +89,15 @@ public final class Codecs {
 
     private Codecs() {}
 
+    private static boolean hasNoSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A built-in codec: its id and a {@code toString} that names it. */
     private abstract static class BuiltIn<T> implements Codec<T> {
         private final String id;
@@ -111,7 +127,8 @@ public final class Codecs {
             throw new IOException("negative length " + length);
         }
         if (in instanceof RecordInput record && length > record.remaining()) {
-            throw new IOException("length " + length + " exceeds the " + record.remaining() + " bytes left in the record");
+            throw new IOException("length " + length + " exceeds the " + record.remaining()
+                + " bytes left in the record");
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);

@@ -410,8 +410,7 @@ public final class SnapshotFormat<K, V> {
         }
 
         <T> T read(Codec<T> codec, String role, long index) throws IOException {
-            String which = role + " of entry " + Frames.count(index);
-            int length = readLength(which, index);
+            int length = readLength(role, index);
             byte[] bytes;
             int n;
             if (length <= (1 << 20)) {
@@ -425,32 +424,38 @@ public final class SnapshotFormat<K, V> {
                 n = bytes.length;
             }
             if (n < length) {
-                throw bodyEndsEarly(which, index);
+                throw bodyEndsEarly(role, index);
             }
             input.reset(bytes, length);
             T value;
             try {
                 value = codec.read(input);
             } catch (IOException | RuntimeException e) {
-                throw malformed(frames, role + " codec '" + codec.id() + "' cannot decode the " + which + ": " + e,
-                    e);
+                throw malformed(frames, role + " codec '" + codec.id() + "' cannot decode the " + which(role, index)
+                    + ": " + e, e);
             }
             if (value == null) {
-                throw malformed(frames, role + " codec '" + codec.id() + "' returned null for the " + which);
+                throw malformed(frames, role + " codec '" + codec.id() + "' returned null for the "
+                    + which(role, index));
             }
             if (input.remaining() != 0) {
                 throw malformed(frames, role + " codec '" + codec.id() + "' read " + (length - input.remaining())
-                    + " of the " + length + " bytes of the " + which);
+                    + " of the " + length + " bytes of the " + which(role, index));
             }
             return value;
         }
 
-        private int readLength(String which, long index) throws IOException {
+        /** Names a record in messages; built only when there is something to report. */
+        private static String which(String role, long index) {
+            return role + " of entry " + Frames.count(index);
+        }
+
+        private int readLength(String role, long index) throws IOException {
             int length = 0;
             for (int shift = 0; shift < 35; shift += 7) {
                 int b = frames.read();
                 if (b < 0) {
-                    throw bodyEndsEarly(which, index);
+                    throw bodyEndsEarly(role, index);
                 }
                 length |= (b & 0x7F) << shift;
                 if ((b & 0x80) == 0) {
@@ -460,14 +465,14 @@ public final class SnapshotFormat<K, V> {
                     return length;
                 }
             }
-            throw malformed(frames, "the length of the " + which + " is not a valid varint");
+            throw malformed(frames, "the length of the " + which(role, index) + " is not a valid varint");
         }
 
-        private SnapshotFormatException bodyEndsEarly(String which, long index) throws IOException {
+        private SnapshotFormatException bodyEndsEarly(String role, long index) throws IOException {
             // the end frame came before the announced entries; the trailer decides: corrupted or malformed
             verifyFileChecksum(frames);
             return new SnapshotFormatException(SnapshotFormatException.Problem.MALFORMED,
-                "the body ends at the " + which + " but the header announces " + Frames.count(count)
+                "the body ends at the " + which(role, index) + " but the header announces " + Frames.count(count)
                     + " entries; " + Frames.count(index) + " complete entries were read"
                     + " (every checksum matches: the writer is faulty)");
         }

@@ -204,4 +204,38 @@ class MapCopyTest {
         assertEquals(10, list.size());
         assertThrows(UnsupportedOperationException.class, () -> list.get(0).setValue(3));
     }
+
+    /** A concurrent map whose iterator delivers one key twice, as ConcurrentHashMap's can during a resize. */
+    static final class RepeatingIteratorMap extends ConcurrentHashMap<String, Integer> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public java.util.Set<Map.Entry<String, Integer>> entrySet() {
+            List<Map.Entry<String, Integer>> list = new ArrayList<>(List.of(Map.entry("a", 1), Map.entry("b", 2),
+                Map.entry("a", 3), Map.entry("c", 4)));
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, Integer>> iterator() {
+                    return list.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return list.size();
+                }
+            };
+        }
+    }
+
+    @Test
+    void aKeyRepeatedByTheIteratorIsCopiedOnceWithTheLaterValue() {
+        RepeatingIteratorMap source = new RepeatingIteratorMap();
+        List<Map.Entry<String, Integer>> copied = MapCopy.of(source).stream().toList();
+        assertEquals(List.of(Map.entry("a", 3), Map.entry("b", 2), Map.entry("c", 4)), copied);
+        Map<String, Integer> destination = new HashMap<>();
+        assertEquals(3, MapCopy.of(source).into(destination).entries());
+        assertEquals(Map.of("a", 3, "b", 2, "c", 4), destination);
+        // with a key transform, a repeated source key is still one key, not a collision
+        assertEquals(Map.of("A", 3, "B", 2, "C", 4), MapCopy.of(source).mapKeys(String::toUpperCase).toHashMap());
+    }
 }
