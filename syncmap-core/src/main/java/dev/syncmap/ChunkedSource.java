@@ -73,6 +73,8 @@ public interface ChunkedSource<K, V> {
         /**
          * Validates and freezes the entry list.
          *
+         * @param entries the copied mappings
+         * @param next the cursor for the next call, or {@code null} at the end
          * @throws NullPointerException if {@code entries} or any entry is null
          */
         public Chunk {

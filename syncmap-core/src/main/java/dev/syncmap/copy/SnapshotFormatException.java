@@ -32,6 +32,7 @@ public final class SnapshotFormatException extends IOException {
         MALFORMED
     }
 
+    /** The kind of defect. */
     private final Problem problem;
 
     SnapshotFormatException(Problem problem, String message) {

@@ -238,4 +238,48 @@ class MapCopyTest {
         // with a key transform, a repeated source key is still one key, not a collision
         assertEquals(Map.of("A", 3, "B", 2, "C", 4), MapCopy.of(source).mapKeys(String::toUpperCase).toHashMap());
     }
+
+    /**
+     * A writer thread keeps committing batches that set both keys to the same value. An exact copy must always
+     * show equal values; a weakly consistent copy of a concurrent map, paused between its one-entry chunks until
+     * the writer has moved on, must show them unequal: the control that proves the check can fail.
+     */
+    private static int copiesBreakingTheInvariant(Map<String, Long> source, int copies) throws Exception {
+        source.putAll(Map.of("a", 0L, "b", 0L));
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            for (long i = 1; !stop.get(); i++) {
+                source.putAll(Map.of("a", i, "b", i));
+                batches.incrementAndGet();
+            }
+        });
+        writer.start();
+        int broken = 0;
+        try {
+            for (int c = 0; c < copies; c++) {
+                Map<String, Long> copy = MapCopy.of(source).inChunks(1, p -> {
+                    long target = batches.get() + 2;
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (batches.get() < target && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    return true;
+                }).toHashMap();
+                if (!copy.get("a").equals(copy.get("b"))) {
+                    broken++;
+                }
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        return broken;
+    }
+
+    @Test
+    void exactCopiesKeepCrossKeyInvariantsUnderConcurrentBatches() throws Exception {
+        assertEquals(0, copiesBreakingTheInvariant(new CowTestMap<>(), 200));
+        assertEquals(50, copiesBreakingTheInvariant(new ConcurrentHashMap<>(), 50));
+    }
 }
