@@ -1191,7 +1191,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         @Serial
         private static final long serialVersionUID = 1L;
 
-        /** Keys at even indexes, each followed by its value. */
+        /** Keys at even indexes, each followed by its value: serializable only if the keys and values are. */
+        @SuppressWarnings("serial")
         private final Object[] keysAndValues;
 
         SerializedForm(Map<?, ?> map) {
