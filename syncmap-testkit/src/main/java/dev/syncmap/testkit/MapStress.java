@@ -63,7 +63,7 @@ public final class MapStress {
 
     private static final long STUCK_SECONDS = 20;
     private static final int COUNTER_KEYS = 8;
-    private static final int RACE_KEYS_PER_ROUND = 1024;
+    private static final int RACE_KEYS_PER_ROUND = 256;
     private static final int RACE_KEYS_PER_STEP = 16;
     private static final int VIEW_KEYS = 512;
     /** A returned {@code null} in the race arrays, which otherwise hold thread ids. */

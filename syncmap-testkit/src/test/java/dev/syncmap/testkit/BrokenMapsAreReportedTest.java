@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import org.jetbrains.lincheck.LincheckAssertionError;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +20,8 @@ public class BrokenMapsAreReportedTest {
     /** Time each broken map is stressed: generous, because a missed report fails the build. */
     private static final Duration STRESS_TIME = Duration.ofMillis(1000);
 
-    /** Lincheck's view of the check-then-act map; run only from the tests below, never discovered on its own. */
+    /** Lincheck's view of the check-then-act map; run only from the tests below, never on its own. */
+    @Disabled("expected to fail: run only by BrokenMapsAreReportedTest, which asserts that it does")
     public static final class CheckThenActLincheck extends AbstractMapLincheckTest {
         /** A fresh broken map per run. */
         public CheckThenActLincheck() {

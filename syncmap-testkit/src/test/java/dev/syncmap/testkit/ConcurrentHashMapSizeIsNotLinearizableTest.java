@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.LincheckAssertionError;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 public class ConcurrentHashMapSizeIsNotLinearizableTest {
 
-    /** The JDK's map under the full operation set, {@code size} included. */
+    /** The JDK's map under the full operation set, {@code size} included; run only through the scenario below. */
+    @Disabled("random scenarios may or may not hit the size race: run only through the pinned scenario")
     public static final class WithSize extends AbstractMapLincheckTest {
         /** A fresh map per run. */
         public WithSize() {
