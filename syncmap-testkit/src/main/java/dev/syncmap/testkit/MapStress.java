@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  *   <li>{@link #viewsUnderWrites()}: readers iterate {@code keySet}, {@code values} and {@code entrySet} (and
  *       remove through iterators, stream, copy, hash) while writers put, remove, compute and clear. No view may
  *       throw (no {@link java.util.ConcurrentModificationException}), yield a null or foreign key or value, or
- *       report a size outside the key range.</li>
+ *       report a size outside the key range (unless {@link #sizeIsAnEstimate()}).</li>
  * </ul>
  *
  * <pre>{@code
@@ -74,6 +74,7 @@ public final class MapStress {
     private int threads;
     private Duration duration;
     private long maxOperationsPerThread = 5_000_000;
+    private boolean sizeBounded = true;
 
     private MapStress(String name, Supplier<? extends ConcurrentMap<Integer, Long>> factory) {
         this.name = Objects.requireNonNull(name, "name");
@@ -136,6 +137,20 @@ public final class MapStress {
             throw new IllegalArgumentException("maxOperationsPerThread must be at least 1: " + max);
         }
         this.maxOperationsPerThread = max;
+        return this;
+    }
+
+    /**
+     * Stops {@link #viewsUnderWrites()} from requiring {@code 0 <= size() <= key range} while writers run, for a
+     * map that documents {@code size()} as an estimate under concurrent updates. {@link ConcurrentHashMap} is
+     * one: its {@code clear()} unlinks entries first and subtracts them from the count only at the end, so puts
+     * racing with it can push {@code size()} above the number of keys that can exist (the kit saw 711 with 512
+     * keys). A map whose size is exact, or a sum of exact per-part counts, keeps the check.
+     *
+     * @return this
+     */
+    public MapStress sizeIsAnEstimate() {
+        this.sizeBounded = false;
         return this;
     }
 
@@ -572,7 +587,7 @@ public final class MapStress {
                     default -> {
                         view = "size, isEmpty, hashCode";
                         int size = map.size();
-                        if (size < 0 || size > VIEW_KEYS) {
+                        if (sizeBounded && (size < 0 || size > VIEW_KEYS)) {
                             violations.add("size() out of range", "size() = " + size + " with " + VIEW_KEYS + " keys");
                         }
                         map.isEmpty();

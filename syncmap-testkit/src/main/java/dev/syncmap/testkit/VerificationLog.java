@@ -10,8 +10,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Records how much verification each tool of the kit ran: contract cases, Lincheck scenarios, stress
  * operations. Every record goes to the {@code dev.syncmap.testkit} {@link System.Logger} at {@code INFO}; when
- * the system property {@value #COUNTS_FILE_PROPERTY} names a file, it is also appended to it as one
- * tab-separated line {@code tool  subject  count  detail}, so a build can sum what it verified per map.
+ * the system property {@value #COUNTS_FILE_PROPERTY} names a file, it is also written to it as one
+ * tab-separated line {@code tool  subject  count  detail}, so a build can sum what it verified per map. The first
+ * record of a JVM replaces the file's content and later ones append, so with Surefire's default single reused
+ * fork the file holds exactly the latest test run.
  *
  * <p>Thread-safety: safe to call from several threads; file appends are serialized on the class.
  */
@@ -21,6 +23,9 @@ public final class VerificationLog {
     public static final String COUNTS_FILE_PROPERTY = "syncmap.testkit.countsFile";
 
     private static final System.Logger LOGGER = System.getLogger("dev.syncmap.testkit");
+
+    /** Whether this JVM has written the counts file yet; guarded by the class lock. */
+    private static boolean started;
 
     private VerificationLog() {}
 
@@ -46,8 +51,10 @@ public final class VerificationLog {
                 if (path.getParent() != null) {
                     Files.createDirectories(path.getParent());
                 }
-                Files.writeString(path, line, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(path, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        started ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
+                started = true;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot append to " + file, e);
             }
