@@ -1512,7 +1512,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
         /**
          * Sets the executor that runs watch deliveries. It must run tasks asynchronously (a caller-runs executor
-         * would run listeners on writer threads). Default: a shared cached pool of daemon threads.
+         * would run listeners on writer threads). Default: a shared pool of max(4, processors) daemon threads;
+         * give your own if listeners block for long, since a blocked listener holds one of its threads.
          *
          * @param executor the executor
          * @return this builder

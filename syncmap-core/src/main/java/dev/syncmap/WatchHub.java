@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,12 +80,15 @@ final class WatchHub<K, V> {
 
         static {
             AtomicInteger n = new AtomicInteger();
-            EXECUTOR = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> {
+            int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "syncmap-watch-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+            pool.allowCoreThreadTimeOut(true);
+            EXECUTOR = pool;
             TIMER = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "syncmap-watch-timer");
                 t.setDaemon(true);
@@ -95,7 +98,11 @@ final class WatchHub<K, V> {
         }
     }
 
-    /** The executor used when the builder names none: a cached pool of daemon threads. */
+    /**
+     * The executor used when the builder names none: a shared pool of max(4, processors) daemon threads with an
+     * unbounded queue (a burst of watches never creates a burst of threads; a listener that blocks holds one
+     * thread, so users with blocking listeners should give their own executor).
+     */
     static Executor defaultExecutor() {
         return Defaults.EXECUTOR;
     }
