@@ -239,7 +239,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         ChangeLog.Estimator<K, V> est = b.estimator == null ? null : b.estimator::estimate;
         this.log = new ChangeLog<>(b.historyCount, b.historyBytes, DEFAULT_CHANGE_BYTES, est, startRevision);
         this.registry = new SnapshotRegistry();
-        this.hub = new WatchHub<>(this, log, b.executor != null ? b.executor : WatchHub.defaultExecutor(),
+        this.hub = new WatchHub<>(this, log, b.executor,
             b.progressInterval.toNanos());
         this.comparator = b.comparator;
         this.historyCount = b.historyCount;

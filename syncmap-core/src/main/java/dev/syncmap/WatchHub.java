@@ -73,7 +73,11 @@ final class WatchHub<K, V> {
         }
     }
 
-    /** Shared defaults, created on first use. */
+    /**
+     * Shared defaults, created on first use. The executor: a pool of max(4, processors) daemon threads with an
+     * unbounded queue (a burst of watches never creates a burst of threads; a listener that blocks holds one
+     * thread, so users with blocking listeners should give their own executor).
+     */
     private static final class Defaults {
         static final ExecutorService EXECUTOR;
         static final ScheduledThreadPoolExecutor TIMER;
@@ -98,17 +102,10 @@ final class WatchHub<K, V> {
         }
     }
 
-    /**
-     * The executor used when the builder names none: a shared pool of max(4, processors) daemon threads with an
-     * unbounded queue (a burst of watches never creates a burst of threads; a listener that blocks holds one
-     * thread, so users with blocking listeners should give their own executor).
-     */
-    static Executor defaultExecutor() {
-        return Defaults.EXECUTOR;
-    }
-
     private final VersionedMap<K, V> map;
     private final ChangeLog<K, V> log;
+    /** The configured executor; null for the shared default, resolved per use (so a map's object graph does not
+     * reach the shared pool and its threads). */
     private final Executor executor;
     private final long progressNanos;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
@@ -140,7 +137,7 @@ final class WatchHub<K, V> {
         VarHandle.fullFence(); // the commit's release store, then this load (handshake with dispatch())
         if ((int) DISPATCH_PENDING.getVolatile(this) == 0 && DISPATCH_PENDING.compareAndSet(this, 0, 1)) {
             try {
-                executor.execute(this::dispatch);
+                execute(this::dispatch);
             } catch (RejectedExecutionException e) {
                 DISPATCH_PENDING.setVolatile(this, 0);
                 failAll(e);
@@ -239,7 +236,7 @@ final class WatchHub<K, V> {
     }
 
     private void execute(Runnable task) {
-        executor.execute(task);
+        (executor != null ? executor : Defaults.EXECUTOR).execute(task);
     }
 
     /** Reports a callback's exception without killing the executor's thread and without hiding it. */
