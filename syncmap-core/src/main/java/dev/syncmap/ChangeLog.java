@@ -2,6 +2,7 @@ package dev.syncmap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -16,10 +17,12 @@ import java.util.List;
  * <p><b>Many readers, no locks.</b> A slot holds three references ({@code key, oldValue, newValue}) or, for a
  * multi-key revision, a {@link Batch} in the key position. A reader first learns that a revision is committed
  * (an acquire read of the sequencer), then reads the ring reference and the slot with acquire loads, then
- * re-reads {@link #oldest} with an acquire load. Compaction raises {@code oldest} (release) <em>before</em> it
- * clears or reuses a slot, so a reader that saw a cleared or reused slot also sees the raised {@code oldest} and
- * reports {@link CompactedException} instead of returning torn data (the seqlock pattern, with {@code oldest}
- * as the sequence). Growth copies the retained slots into a new array and publishes it with a release store;
+ * re-reads the oldest retained revision, counting any revision in flight as written. Compaction raises the
+ * oldest retained revision <em>before</em> a slot is cleared or reused: by bytes, with a release store of
+ * {@code historyOldest} before the clearing stores; by count, implicitly, since the writer that reuses the slot of
+ * revision {@code r} holds revision {@code r + slots >= r + maxRevisions} and has published it in the sequencer
+ * word (a CAS) before its slot stores. So a reader that saw a cleared or reused slot also sees an oldest retained
+ * revision above it and reports {@link CompactedException} instead of returning torn data (the seqlock pattern). Growth copies the retained slots into a new array and publishes it with a release store;
  * the old array is never written again, so a reader still holding it reads valid, if aging, slots.
  *
  * <p><b>Bounds.</b> At most {@code maxRevisions} revisions are retained, and the estimated bytes of the retained
@@ -28,7 +31,9 @@ import java.util.List;
  * called once per change at append time and its results are kept beside the slots.
  *
  * <p>Traded away: a slot per revision costs 12 bytes (compressed references) even when the revision's values
- * are shared with the map; the ring never shrinks.
+ * are shared with the map; the ring never shrinks; compaction by count leaves a compacted slot's references in
+ * place until the slot is reused (so up to one ring length, the next power of two at or above the count, of old
+ * values may stay reachable), because clearing it would cost every write a cache miss.
  */
 final class ChangeLog<K, V> {
 
@@ -50,15 +55,15 @@ final class ChangeLog<K, V> {
     }
 
     private static final int INITIAL_SLOTS = 16;
+    private static final int TRIM_EVERY = 64;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle RING;
-    private static final VarHandle OLDEST;
+    private static final VarHandle OLDEST = Sequencer.HISTORY_OLDEST;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RING = l.findVarHandle(ChangeLog.class, "ring", Object[].class);
-            OLDEST = l.findVarHandle(ChangeLog.class, "oldest", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,14 +79,19 @@ final class ChangeLog<K, V> {
     private Object[] ring;
     /** Estimated bytes per slot, same indexing; only with a custom estimator. Writer-only. */
     private long[] slotBytes;
-    /** The oldest retained revision; {@code next} when nothing is retained. Release writes, acquire reads. */
-    private long oldest;
-    /** The revision the next append must carry. Writer-only. */
-    private long next;
-    /** Estimated bytes of the retained changes. Writer-only. */
-    private long retainedBytes;
+    /**
+     * With the default estimator: {revision, bytes} of the retained revisions whose size is not one change
+     * (batches), oldest first, so that compaction never reads an old slot. Writer-only.
+     */
+    private final ArrayDeque<long[]> largeRevisions = new ArrayDeque<>();
+    /**
+     * Holds the oldest retained revision (one past the newest when nothing is retained; release writes, acquire
+     * reads) and the retained bytes (writer-only): on the sequencer's line, which every commit owns anyway.
+     */
+    private final Sequencer hot;
 
-    ChangeLog(long maxRevisions, long maxBytes, long bytesPerChange, Estimator<K, V> estimator, long startRevision) {
+    ChangeLog(Sequencer hot, long maxRevisions, long maxBytes, long bytesPerChange, Estimator<K, V> estimator) {
+        this.hot = hot;
         this.maxRevisions = maxRevisions;
         this.maxBytes = maxBytes;
         this.bytesPerChange = bytesPerChange;
@@ -90,8 +100,6 @@ final class ChangeLog<K, V> {
         int initial = Math.min(maxSlots, INITIAL_SLOTS);
         this.ring = new Object[initial * 3];
         this.slotBytes = estimator == null ? null : new long[initial];
-        this.next = startRevision + 1;
-        this.oldest = startRevision + 1;
     }
 
     /** Returns the estimated bytes of a single change, calling the custom estimator if there is one. */
@@ -108,7 +116,16 @@ final class ChangeLog<K, V> {
 
     /** The oldest revision whose changes are retained (one past the newest when none is). */
     long oldestRetained() {
-        return (long) OLDEST.getAcquire(this);
+        return oldestGiven(hot.committedRevision());
+    }
+
+    /**
+     * The oldest retained revision when {@code newest} may already be written: the count bound is applied
+     * arithmetically ({@code newest + 1 - maxRevisions}), so that the writer need not store anything per append
+     * for it; {@code historyOldest} carries what compaction by bytes removed beyond that.
+     */
+    private long oldestGiven(long newest) {
+        return Math.max((long) OLDEST.getAcquire(hot), newest + 1 - maxRevisions);
     }
 
     /* ---------------- Writer side (sequencer held) ---------------- */
@@ -139,55 +156,81 @@ final class ChangeLog<K, V> {
 
     /** Makes room for {@code revision}; returns its slot, or -1 when nothing is retained at all. */
     private int prepare(long revision) {
-        if (revision != next) {
-            throw new IllegalStateException("history out of order: appending " + revision + ", expected " + next);
-        }
-        next = revision + 1;
         if (maxRevisions == 0) {
-            OLDEST.setRelease(this, revision + 1);
             return -1;
         }
-        while (revision - oldest >= maxRevisions) {
-            trimOldest();
-        }
         int slots = ring.length / 3;
-        if (revision - oldest >= slots) {
+        long physical = hot.historyOldest;
+        if (revision - Math.max(physical, revision + 1 - maxRevisions) >= slots) {
             grow(revision);
             slots = ring.length / 3;
+        } else if (slotBytes != null && revision - physical >= slots) {
+            trimTo(revision + 1 - maxRevisions); // consume the bytes recorded in the slot about to be reused
         }
         return (int) (revision & (slots - 1));
     }
 
+    /**
+     * Accounts for the appended revision. The bookkeeping of revisions compacted by count (their bytes) is caught
+     * up every {@value #TRIM_EVERY} appends, and at once whenever the byte bound is exceeded, so the byte bound
+     * is exact while a typical append does no compaction work.
+     */
     private void finish(int slot, long revision, long bytes) {
         if (slotBytes != null) {
             slotBytes[slot] = bytes;
+        } else if (bytes != bytesPerChange) {
+            largeRevisions.addLast(new long[] {revision, bytes});
         }
-        retainedBytes += bytes;
-        while (retainedBytes > maxBytes && oldest <= revision) {
-            trimOldest();
+        Sequencer h = hot;
+        h.historyBytes += bytes;
+        if ((revision & (TRIM_EVERY - 1)) == 0 || h.historyBytes > maxBytes) {
+            trimTo(revision + 1 - maxRevisions);
+            while (h.historyBytes > maxBytes && h.historyOldest <= revision) {
+                trimOldest(true);
+            }
         }
     }
 
-    private void trimOldest() {
-        long r = oldest;
+    /** Brings the bookkeeping of compaction by count up to {@code target}. */
+    private void trimTo(long target) {
+        while (hot.historyOldest < target) {
+            trimOldest(false);
+        }
+    }
+
+    /**
+     * Compacts the oldest retained revision. Compaction by count does not touch the slot (it would be a cache miss
+     * on every write): its references linger until the ring reuses the slot, at most one ring length later.
+     * Compaction by bytes clears the slot, since releasing that memory is its purpose.
+     */
+    private void trimOldest(boolean clear) {
+        Sequencer h = hot;
+        long r = h.historyOldest;
         Object[] ring = this.ring;
-        int slots = ring.length / 3;
-        int i = (int) (r & (slots - 1));
+        int i = (int) (r & (ring.length / 3 - 1));
         long bytes;
         if (slotBytes != null) {
             bytes = slotBytes[i];
         } else {
-            Object k = ring[i * 3];
-            bytes = bytesPerChange * (k instanceof Batch b ? b.size : 1);
+            long[] large = largeRevisions.peekFirst();
+            if (large != null && large[0] == r) {
+                largeRevisions.pollFirst();
+                bytes = large[1];
+            } else {
+                bytes = bytesPerChange;
+            }
         }
-        OLDEST.setRelease(this, r + 1);
-        SLOT.setRelease(ring, i * 3, null);
-        SLOT.setRelease(ring, i * 3 + 1, null);
-        SLOT.setRelease(ring, i * 3 + 2, null);
-        retainedBytes -= bytes;
+        OLDEST.setRelease(h, r + 1);
+        if (clear) {
+            SLOT.setRelease(ring, i * 3, null);
+            SLOT.setRelease(ring, i * 3 + 1, null);
+            SLOT.setRelease(ring, i * 3 + 2, null);
+        }
+        h.historyBytes -= bytes;
     }
 
     private void grow(long revision) {
+        trimTo(revision + 1 - maxRevisions);
         Object[] old = ring;
         int oldSlots = old.length / 3;
         int newSlots = oldSlots << 1;
@@ -196,7 +239,7 @@ final class ChangeLog<K, V> {
         }
         Object[] fresh = new Object[newSlots * 3];
         long[] freshBytes = slotBytes == null ? null : new long[newSlots];
-        for (long r = oldest; r < revision; r++) {
+        for (long r = hot.historyOldest; r < revision; r++) {
             int from = (int) (r & (oldSlots - 1));
             int to = (int) (r & (newSlots - 1));
             System.arraycopy(old, from * 3, fresh, to * 3, 3);
@@ -250,7 +293,8 @@ final class ChangeLog<K, V> {
             }
             r = rev;
         }
-        o = oldestRetained();
+        VarHandle.loadLoadFence();
+        o = oldestGiven(hot.allocatedRevision());
         if (first < o) {
             out.subList(start, out.size()).clear();
             throw new CompactedException(after, o);

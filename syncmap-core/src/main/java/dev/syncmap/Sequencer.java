@@ -15,6 +15,11 @@ abstract class SequencerFields extends SequencerPadBefore {
     volatile long state;
     /** The number of mappings after the last committed revision; written only by the commit holder. */
     volatile long size;
+    /** The oldest revision the history retains ({@link ChangeLog}); written only by the commit holder, here so
+     * that a commit writes one line. */
+    volatile long historyOldest;
+    /** The estimated bytes the history retains; read and written only by the commit holder. */
+    long historyBytes;
 }
 
 /**
@@ -41,12 +46,15 @@ final class Sequencer extends SequencerFields {
 
     private static final VarHandle STATE;
     private static final VarHandle SIZE;
+    /** Access to {@code historyOldest}, for {@link ChangeLog}. */
+    static final VarHandle HISTORY_OLDEST;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(SequencerFields.class, "state", long.class);
             SIZE = l.findVarHandle(SequencerFields.class, "size", long.class);
+            HISTORY_OLDEST = l.findVarHandle(SequencerFields.class, "historyOldest", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -55,6 +63,7 @@ final class Sequencer extends SequencerFields {
     Sequencer(long revision, long size) {
         this.state = revision << 1;
         this.size = size;
+        this.historyOldest = revision + 1;
     }
 
     /** Takes the sequencer and returns the revision the caller commits. */
@@ -82,6 +91,12 @@ final class Sequencer extends SequencerFields {
     /** The last committed revision, without waiting for a commit in progress (for the asynchronous feed). */
     long committedRevision() {
         return (long) STATE.getAcquire(this) >>> 1;
+    }
+
+    /** The newest revision allocated: the committed one, or the one being committed now. */
+    long allocatedRevision() {
+        long s = (long) STATE.getAcquire(this);
+        return (s >>> 1) + (s & 1);
     }
 
     /**

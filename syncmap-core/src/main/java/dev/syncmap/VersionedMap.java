@@ -237,7 +237,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         this.stripeLocks = new int[(stripes << STRIPE_SHIFT) + 2 * STRIPE_OFFSET];
         this.sequencer = new Sequencer(startRevision, 0);
         ChangeLog.Estimator<K, V> est = b.estimator == null ? null : b.estimator::estimate;
-        this.log = new ChangeLog<>(b.historyCount, b.historyBytes, DEFAULT_CHANGE_BYTES, est, startRevision);
+        this.log = new ChangeLog<>(sequencer, b.historyCount, b.historyBytes, DEFAULT_CHANGE_BYTES, est);
         this.registry = new SnapshotRegistry();
         this.hub = new WatchHub<>(this, log, b.executor,
             b.progressInterval.toNanos());

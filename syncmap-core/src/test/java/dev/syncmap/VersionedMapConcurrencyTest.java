@@ -178,7 +178,7 @@ class VersionedMapConcurrencyTest {
 
     @Test
     void restartRecipeSnapshotThenChangesSinceIsGapFree() throws Exception {
-        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 20).build();
+        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 20).historyBytes(Long.MAX_VALUE).build();
         Workers w = new Workers().start(3, (id, rnd) -> {
             int k = rnd.nextInt(500);
             switch (rnd.nextInt(5)) {
@@ -217,7 +217,7 @@ class VersionedMapConcurrencyTest {
 
     @Test
     void restartRecipeSnapshotThenWatchIsGapFree() throws Exception {
-        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 20).build();
+        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 20).historyBytes(Long.MAX_VALUE).build();
         Workers w = new Workers().start(2, (id, rnd) -> {
             int k = rnd.nextInt(300);
             if (rnd.nextBoolean()) {

@@ -490,7 +490,7 @@ class VersionedMapFeedTest {
 
     @Test
     void publisherDeliversEverythingUnderConcurrentWriters() throws Exception {
-        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 22).build();
+        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 22).historyBytes(Long.MAX_VALUE).build();
         List<Change<Integer, Integer>> got = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<Flow.Subscription> subRef = new AtomicReference<>();
         m.publisher(0).subscribe(new Flow.Subscriber<>() {

@@ -198,6 +198,35 @@ class VersionedMapRevisionTest {
     }
 
     @Test
+    void countAndByteBoundsStayExactOverManyWrapsOfTheRing() {
+        for (long bytesBound : new long[] {7, 100}) {
+            VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(10)
+                .historyBytes(bytesBound).sizeEstimator((k, o, n) -> 1).build();
+            VersionedMap<Integer, Integer> dflt = VersionedMap.<Integer, Integer>builder().historyCount(10)
+                .historyBytes(bytesBound * VersionedMap.DEFAULT_CHANGE_BYTES).build();
+            long retained = Math.min(10, bytesBound);
+            for (int i = 1; i <= 5_000; i++) {
+                if (i % 97 == 0) {
+                    m.putAll(Map.of(-1, i, -2, i)); // a 2-change revision now and then
+                    dflt.putAll(Map.of(-1, i, -2, i));
+                } else {
+                    m.put(i % 13, i);
+                    dflt.put(i % 13, i);
+                }
+                for (VersionedMap<Integer, Integer> x : List.of(m, dflt)) {
+                    long expectedOldest = x.revision() + 1 - retained;
+                    long oldest = x.oldestRetainedRevision();
+                    // a retained batch of 2 changes may push one more revision out by bytes
+                    assertTrue(oldest == Math.max(1, expectedOldest) || oldest == Math.max(1, expectedOldest + 1),
+                        "bound " + bytesBound + " at revision " + x.revision() + ": oldest " + oldest);
+                    assertEquals(x.revision() - oldest + 1, x.changesSince(oldest - 1).map(Change::revision)
+                        .distinct().count());
+                }
+            }
+        }
+    }
+
+    @Test
     void zeroHistoryKeepsNothingButStillCountsRevisions() {
         VersionedMap<String, Integer> m = VersionedMap.<String, Integer>builder().historyCount(0).build();
         m.put("a", 1);
