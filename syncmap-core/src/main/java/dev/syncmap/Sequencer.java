@@ -41,7 +41,7 @@ abstract class SequencerFields extends SequencerPadBefore {
  * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line.
  */
 @SuppressWarnings("unused")
-final class Sequencer extends SequencerFields {
+final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter {
     long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     private static final VarHandle STATE;
@@ -128,7 +128,8 @@ final class Sequencer extends SequencerFields {
     /**
      * Reads a consistent (revision, size) pair at a cut: {@code out[0]} = revision, {@code out[1]} = size.
      */
-    void cut(long[] out) {
+    @Override
+    public void cut(long[] out) {
         for (;;) {
             long s = awaitIdle();
             long n = (long) SIZE.getAcquire(this);

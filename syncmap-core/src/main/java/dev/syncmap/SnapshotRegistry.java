@@ -1,29 +1,34 @@
 package dev.syncmap;
 
 import java.lang.ref.Cleaner;
-import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Iterator;
 
 /**
  * Which revisions the live snapshots of one {@link VersionedMap} read at, so that writers keep exactly the old
  * versions some snapshot may still need.
  *
  * <h2>Implementation notes</h2>
- * A snapshot is live from the moment it starts registering until the garbage collector finds it unreachable;
- * a shared {@link Cleaner} then calls {@link Registration#run()}, which removes it. Registration happens in two
- * steps around the snapshot's cut: {@link #begin(long)} registers a <em>pending</em> floor (a revision known to
- * be at or below the cut) <em>before</em> the snapshot reads the sequencer, and {@link #confirm} replaces it with
- * the exact cut revision. A writer reads {@link #live()} after taking the sequencer; in the synchronization order
- * either its sequencer CAS follows the snapshot's cut (then its read follows {@code begin}'s volatile write and it
- * sees the registration, so it keeps the old version), or the cut follows its release (then the snapshot sees the
- * write and needs nothing older).
+ * <b>Registration before the cut.</b> {@link #register} runs the snapshot's cut inside its lock: it first publishes
+ * a {@link LiveSet} that includes a <em>pending</em> floor (a revision known to be at or below the cut), then reads
+ * the sequencer (the cut), then publishes the exact revision. A commit reads {@link #live()} after taking the
+ * sequencer. Both are volatile accesses, so in the synchronization order either the commit's CAS follows the cut
+ * (then its read follows the pending publication: it sees a live snapshot and keeps the old version), or the cut
+ * follows the commit's release (then the snapshot includes the commit and needs nothing older).
+ *
+ * <p><b>Release by the garbage collector.</b> A snapshot is live until it becomes unreachable; a shared
+ * {@link Cleaner} then runs its {@link Registration}, which removes it. The registrations are kept in revision
+ * order (cuts are taken under the lock, so revisions only grow): a FIFO of (revision, count) cells. A release
+ * decrements its cell in O(1); empty cells are dropped from the head; the head is the lowest live revision.
  *
  * <p>Writers read one immutable {@link LiveSet} through a volatile field: {@code null} when no snapshot is live
- * (the write keeps no history at all), otherwise the lowest registered revision and, when every registration is
- * exact and there are few of them, the sorted distinct revisions for precise pruning of version chains. Mutations
- * are rare (one per snapshot taken, one per snapshot collected) and synchronized.
+ * (the write keeps no history at all), else the lowest live revision and, when there are few distinct live
+ * revisions and no cut is in progress, all of them, for precise pruning of version chains.
+ *
+ * <p>The newest snapshot is cached (strongly) so that an idle map hands the same one out again; the first commit
+ * after it drops the cache ({@link #dropNewest()}), so a cached snapshot never outlives the next write by more
+ * than that write.
  */
 final class SnapshotRegistry {
 
@@ -56,24 +61,39 @@ final class SnapshotRegistry {
             if (exact == null) {
                 return until > min;
             }
-            int i = Arrays.binarySearch(exact, from);
-            if (i < 0) {
-                i = -i - 1;
+            int lo = 0;
+            int hi = exact.length;
+            while (lo < hi) { // first index with exact[i] >= from
+                int mid = (lo + hi) >>> 1;
+                if (exact[mid] < from) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
             }
-            return i < exact.length && exact[i] < until;
+            return lo < exact.length && exact[lo] < until;
+        }
+    }
+
+    /** The live snapshots at one revision. */
+    private static final class Cell {
+        final long revision;
+        int count;
+
+        Cell(long revision) {
+            this.revision = revision;
         }
     }
 
     /** One snapshot's registration; its {@link #run()} is the cleaning action. Holds no reference to the snapshot. */
     static final class Registration implements Runnable {
         private final SnapshotRegistry registry;
-        private long revision;
-        private boolean pending = true;
+        private final Cell cell;
         private boolean released;
 
-        Registration(SnapshotRegistry registry, long floor) {
+        Registration(SnapshotRegistry registry, Cell cell) {
             this.registry = registry;
-            this.revision = floor;
+            this.cell = cell;
         }
 
         @Override
@@ -82,43 +102,61 @@ final class SnapshotRegistry {
         }
     }
 
-    private final TreeMap<Long, int[]> exactCounts = new TreeMap<>();
-    private final TreeMap<Long, int[]> pendingCounts = new TreeMap<>();
+    /** The source of cuts: implemented by the map over its sequencer. */
+    interface Cutter {
+        /** Reads a linearizable cut into {@code out}: {@code out[0]} revision, {@code out[1]} size. */
+        void cut(long[] out);
+    }
+
+    private final ArrayDeque<Cell> cells = new ArrayDeque<>();
     private volatile LiveSet live;
-    /** The newest snapshot taken, held weakly so that an idle map can hand it out again without registering. */
-    private volatile WeakReference<Object> newest;
-
-    /** Returns the newest snapshot taken if it is still reachable, else {@code null}. */
-    Object newest() {
-        WeakReference<Object> r = newest;
-        return r == null ? null : r.get();
-    }
-
-    /** Remembers {@code snapshot} as the newest one. */
-    void setNewest(Object snapshot) {
-        newest = new WeakReference<>(snapshot);
-    }
+    /** The newest snapshot, for reuse while nothing is committed; cleared by the next commit. */
+    private volatile Object newest;
 
     /** Returns what writers must respect now; {@code null} when no snapshot is live. */
     LiveSet live() {
         return live;
     }
 
-    /** Registers a snapshot whose cut will be at or above {@code floor}. Call before reading the cut. */
-    synchronized Registration begin(long floor) {
-        Registration r = new Registration(this, floor);
-        increment(pendingCounts, floor);
-        publish();
-        return r;
+    /** The cached newest snapshot, or null. */
+    Object newest() {
+        return newest;
     }
 
-    /** Replaces a pending registration with the snapshot's exact revision. */
-    synchronized void confirm(Registration r, long revision) {
-        decrement(pendingCounts, r.revision);
-        r.revision = revision;
-        r.pending = false;
-        increment(exactCounts, revision);
+    /** Called after a commit: a cached snapshot no longer shows the current revision. */
+    void dropNewest() {
+        if (newest != null) {
+            newest = null;
+        }
+    }
+
+    /**
+     * Registers a snapshot and takes its cut: publishes a pending floor, cuts, publishes the exact revision.
+     *
+     * @param floor a revision at or below the cut (the caller's last observed committed revision)
+     * @param cutter takes the cut
+     * @param out receives the cut (revision, size)
+     * @return the registration, to be attached to the snapshot with {@link #releaseWhenUnreachable}
+     */
+    synchronized Registration register(long floor, Cutter cutter, long[] out) {
+        LiveSet current = live;
+        long min = current == null ? floor : Math.min(current.min, floor);
+        live = new LiveSet(min, null); // pending: writers keep everything above min until the exact set is out
+        cutter.cut(out);
+        long revision = out[0];
+        Cell cell = cells.peekLast();
+        if (cell == null || cell.revision != revision) {
+            cell = new Cell(revision);
+            cells.addLast(cell);
+        }
+        cell.count++;
         publish();
+        return new Registration(this, cell);
+    }
+
+    /** Caches {@code snapshot} as the newest one. */
+    void setNewest(Object snapshot) {
+        newest = snapshot;
     }
 
     /** Makes the registration end when {@code snapshot} becomes unreachable. */
@@ -132,55 +170,39 @@ final class SnapshotRegistry {
             return;
         }
         r.released = true;
-        decrement(r.pending ? pendingCounts : exactCounts, r.revision);
+        r.cell.count--;
+        while (!cells.isEmpty() && cells.peekFirst().count == 0) {
+            cells.pollFirst();
+        }
         publish();
     }
 
     /** Number of live registrations, for tests. */
     synchronized int liveCount() {
         int n = 0;
-        for (int[] c : exactCounts.values()) {
-            n += c[0];
-        }
-        for (int[] c : pendingCounts.values()) {
-            n += c[0];
+        for (Cell c : cells) {
+            n += c.count;
         }
         return n;
     }
 
-    private static void increment(TreeMap<Long, int[]> counts, long revision) {
-        counts.computeIfAbsent(revision, k -> new int[1])[0]++;
-    }
-
-    private static void decrement(TreeMap<Long, int[]> counts, long revision) {
-        int[] c = counts.get(revision);
-        if (c == null) {
-            throw new IllegalStateException("no live snapshot registered at revision " + revision);
-        }
-        if (--c[0] == 0) {
-            counts.remove(revision);
-        }
-    }
-
     private void publish() {
-        if (exactCounts.isEmpty() && pendingCounts.isEmpty()) {
+        if (cells.isEmpty()) {
             live = null;
             return;
         }
-        long min = Long.MAX_VALUE;
-        if (!exactCounts.isEmpty()) {
-            min = exactCounts.firstKey();
-        }
-        if (!pendingCounts.isEmpty()) {
-            min = Math.min(min, pendingCounts.firstKey());
-        }
+        long min = cells.peekFirst().revision;
         long[] exact = null;
-        if (pendingCounts.isEmpty() && exactCounts.size() <= MAX_EXACT) {
-            exact = new long[exactCounts.size()];
-            int i = 0;
-            for (Map.Entry<Long, int[]> e : exactCounts.entrySet()) {
-                exact[i++] = e.getKey();
+        if (cells.size() <= MAX_EXACT) {
+            long[] revs = new long[cells.size()];
+            int n = 0;
+            for (Iterator<Cell> it = cells.iterator(); it.hasNext();) {
+                Cell c = it.next();
+                if (c.count > 0) {
+                    revs[n++] = c.revision;
+                }
             }
+            exact = n == revs.length ? revs : Arrays.copyOf(revs, n);
         }
         live = new LiveSet(min, exact);
     }

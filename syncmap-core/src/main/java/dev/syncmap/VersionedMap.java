@@ -314,16 +314,22 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
-    /** A replaced value: in effect for revisions [older.revision, revision); null value means absent. */
+    /**
+     * A replaced value: in effect for revisions [older.revision, revision); null value means absent. 32 bytes with
+     * compressed references ({@code length} fills the alignment gap).
+     */
     static final class Version {
         final Object value;
         final long revision;
         Version older;
+        /** The chain's length from this version down, as of its push or its last pruning; a pruning trigger. */
+        int length;
 
         Version(Object value, long revision, Version older) {
             this.value = value;
             this.revision = revision;
             this.older = older;
+            this.length = older == null ? 1 : older.length + 1;
         }
     }
 
@@ -839,19 +845,25 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         return old == null && size >= threshold(tab.length);
     }
 
-    /** Saves the value being replaced as a version (the write's revision marks where it ends), pruning the chain. */
+    /**
+     * Saves the value being replaced as a version (the write's revision marks where it ends), pruning the chain
+     * when it is short or its length reaches a power of two: amortized O(1) per write even while many snapshots
+     * (say, one per write, not yet collected) keep every version needed.
+     */
     private static void pushVersion(Node<?, ?> e, Object old, long rev, SnapshotRegistry.LiveSet live) {
         Version head = e.prior;
         Version top = new Version(old, rev, head);
-        if (head != null) {
+        int n = top.length;
+        if (head != null && (n <= 4 || (n & (n - 1)) == 0)) {
             prune(top, live);
         }
         PRIOR.setRelease(e, top);
     }
 
-    /** Unlinks, below {@code top}, every version no live snapshot can read. */
+    /** Unlinks, below {@code top}, every version no live snapshot can read; records the new length in top. */
     private static void prune(Version top, SnapshotRegistry.LiveSet live) {
         Version keep = top;
+        int kept = 1;
         for (Version c = top.older; c != null;) {
             Version below = c.older;
             if (live.needs(below == null ? Long.MIN_VALUE : below.revision, c.revision)) {
@@ -859,12 +871,14 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
                     OLDER.setRelease(keep, c);
                 }
                 keep = c;
+                kept++;
             }
             c = below;
         }
         if (keep.older != null) {
             OLDER.setRelease(keep, null);
         }
+        top.length = kept;
     }
 
     private static <K, V> void unlink(Node<K, V>[] tab, int i, Node<K, V> e) {
@@ -880,6 +894,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     private void afterCommit(boolean grow) {
+        registry.dropNewest();
         if (grow) {
             grow();
         }
@@ -1291,11 +1306,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (newest instanceof VersionedSnapshot<?, ?> s && s.revision() == rev) {
             return (VersionedSnapshot<K, V>) s;
         }
-        SnapshotRegistry.Registration reg = registry.begin(rev);
+        long[] cut = new long[2];
+        SnapshotRegistry.Registration reg = registry.register(rev, sequencer, cut);
         try {
-            long[] cut = new long[2];
-            sequencer.cut(cut);
-            registry.confirm(reg, cut[0]);
             VersionedSnapshot<K, V> snap = new VersionedSnapshot<>(this, cut[0], cut[1]);
             SnapshotRegistry.releaseWhenUnreachable(snap, reg);
             registry.setNewest(snap);

@@ -195,6 +195,27 @@ class VersionedSnapshotTest {
     }
 
     @Test
+    void aSnapshotPerWriteOnAHotKeyStaysFastAndExact() {
+        VersionedMap<String, Integer> m = new VersionedMap<>();
+        m.put("other", -1);
+        List<VersionedSnapshot<String, Integer>> held = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 200_000; i++) {
+            m.put("hot", i);
+            VersionedSnapshot<String, Integer> s = m.snapshot(); // most are dropped at once, collected later
+            if (i % 10_000 == 0) {
+                held.add(s);
+            }
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis < 30_000, "snapshot-per-write loop took " + millis + " ms");
+        for (int j = 0; j < held.size(); j++) {
+            assertEquals(j * 10_000, held.get(j).get("hot"));
+            assertEquals(Map.of("other", -1, "hot", j * 10_000), held.get(j));
+        }
+    }
+
+    @Test
     void unreachableSnapshotsAreReleasedAndTheirVersionsPruned() throws InterruptedException {
         VersionedMap<Integer, Integer> m = new VersionedMap<>();
         for (int i = 0; i < 1000; i++) {
