@@ -4,12 +4,12 @@
  * {@code Integer} keys from precomputed arrays, 1k and 1M keys; run with {@code -t 1} and {@code -t 2}.
  *
  * <ul>
- *   <li>{@link dev.syncmap.bench.versioned.SnapshotBenchmark}: {@code snapshot()} at 1k/1M keys (target: under
+ *   <li>{@link dev.syncmap.bench.versioned.SnapshotTargetBenchmark}: {@code snapshot()} at 1k/1M keys (target: under
  *       1 &micro;s at 1M), beside {@code TrieMap.snapshot()}/{@code readOnlySnapshot()} and a
  *       {@code new HashMap<>(chm)} copy;</li>
- *   <li>{@link dev.syncmap.bench.versioned.ReadMixBenchmark}: {@code get} at 100:0 and 97:3 read:write (target:
+ *   <li>{@link dev.syncmap.bench.versioned.GetTargetBenchmark}: {@code get} at 100:0 and 97:3 read:write (target:
  *       at least 1.0&times; ConcurrentHashMap);</li>
- *   <li>{@link dev.syncmap.bench.versioned.WriteBenchmark}: {@code put}/{@code remove} with the feed on (target:
+ *   <li>{@link dev.syncmap.bench.versioned.WriteTargetBenchmark}: {@code put}/{@code remove} with the feed on (target:
  *       at least 0.7&times; ConcurrentHashMap; run with {@code -prof gc} for bytes per operation);</li>
  *   <li>{@link dev.syncmap.bench.versioned.FootprintMain}: memory per entry with JOL (target: at most
  *       1.25&times; ConcurrentHashMap).</li>

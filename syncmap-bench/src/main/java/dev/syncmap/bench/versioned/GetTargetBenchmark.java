@@ -31,7 +31,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 @Threads(1)
 @State(Scope.Benchmark)
-public class ReadMixBenchmark {
+public class GetTargetBenchmark {
 
     /** The map under test. */
     @Param({Subject.VERSIONED, Subject.CHM, Subject.TRIE})
@@ -70,7 +70,7 @@ public class ReadMixBenchmark {
 
         /** Builds the stream, seeded by the thread's index. */
         @Setup(Level.Trial)
-        public void setUp(ReadMixBenchmark b, ThreadParams thread) {
+        public void setUp(GetTargetBenchmark b, ThreadParams thread) {
             ops = new OpStream(b.keys, 100 - b.readPercent, 42 + thread.getThreadIndex());
         }
     }

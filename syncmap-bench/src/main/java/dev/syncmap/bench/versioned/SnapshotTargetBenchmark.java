@@ -44,7 +44,7 @@ import scala.collection.concurrent.TrieMap;
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 @Threads(1)
 @State(Scope.Benchmark)
-public class SnapshotBenchmark {
+public class SnapshotTargetBenchmark {
 
     /** Number of keys. */
     @Param({"1000", "1000000"})

@@ -39,7 +39,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 @Threads(1)
 @State(Scope.Benchmark)
-public class WriteBenchmark {
+public class WriteTargetBenchmark {
 
     /** The map under test. */
     @Param({Subject.VERSIONED, "VersionedMap+watch", Subject.CHM, Subject.TRIE})
@@ -99,7 +99,7 @@ public class WriteBenchmark {
 
         /** Builds the stream, seeded by the thread's index. */
         @Setup(Level.Trial)
-        public void setUp(WriteBenchmark b, ThreadParams thread) {
+        public void setUp(WriteTargetBenchmark b, ThreadParams thread) {
             ops = new OpStream(b.keys, 100, 4242 + thread.getThreadIndex());
         }
     }
