@@ -38,7 +38,9 @@ abstract class SequencerFields extends SequencerPadBefore {
  * </ul>
  * The critical section contains no user code (mapping functions run before it, under the key's stripe lock)
  * and no allocation in the common case, so it is a few dozen nanoseconds; waiters spin, then yield, then park
- * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line.
+ * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line,
+ * which also carries the size and the history's bookkeeping ({@code historyOldest}, {@code historyBytes}), so a
+ * commit owns one shared line, not three.
  */
 @SuppressWarnings("unused")
 final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter {

@@ -126,25 +126,28 @@ import java.util.stream.Stream;
  * oldest version in the chain's prefix with revision > R.
  *
  * Keeping what a snapshot needs. The SnapshotRegistry publishes an immutable LiveSet (null if no snapshot is
- * live). snapshot() registers a pending floor (a revision <= its cut) with a volatile write BEFORE its volatile
- * read of the sequencer; a commit reads the LiveSet AFTER its sequencer CAS. In the synchronization order, if the
- * commit's CAS follows the cut, its LiveSet read follows the registration: it sees a live snapshot and pushes a
- * Version(old value, its revision) before storing the new value (and leaves a tombstone instead of unlinking a
- * removed node; gives an inserted node the version "absent before r"). If the cut follows the commit's release,
- * the snapshot includes the commit and needs nothing older. With no snapshot live, writes keep no history, drop
- * any stale chain, and unlink removed nodes: the common path allocates nothing for versions.
+ * live). snapshot() registers under the registry's lock: it publishes a pending floor (a revision <= its cut) with
+ * a volatile write BEFORE its volatile read of the sequencer (the cut), then the exact revision; a commit reads the
+ * LiveSet AFTER its sequencer CAS. In the synchronization order, if the commit's CAS follows the cut, its LiveSet
+ * read follows the registration: it sees a live snapshot and pushes a Version(old value, its revision) before
+ * storing the new value (and leaves a tombstone instead of unlinking a removed node; gives an inserted node the
+ * version "absent before r"). If the cut follows the commit's release, the snapshot includes the commit and needs
+ * nothing older. With no snapshot live, writes keep no history, drop any stale chain, and unlink removed nodes: the
+ * common path allocates nothing for versions. An idle map hands out its newest snapshot again (cached until the
+ * next commit), so repeated snapshots of an unchanged map cost two reads.
  *   Order of stores against a concurrent snapshot read: the writer stores `prior` then `value` (release); the
  *   reader loads `value` then `prior` (acquire). If it saw the new value it also sees the new chain, whose head
  *   revision (> R) sends it to the old value; if it saw the old value, either chain resolves to it. No retry.
  *
  * Pruning. A chain version [from, until) is dropped when no live snapshot's revision lies in it (exact
- * revisions), or when until <= the lowest live revision (while a registration is pending, or with many snapshots).
+ * revisions), or when until <= the lowest live revision (while a cut is in progress, or with many snapshots).
  * Dropping only ever removes versions no live snapshot can reach, so it may relink `older` pointers in place
  * while snapshot readers walk them. A pruner reads the LiveSet after it observed (under the stripe lock or the
- * sequencer) the versions it prunes, so a snapshot that registers later has its cut above them. Tombstones are
- * unlinked by later writers of the same bin and by resizes once no live snapshot is older than the removal.
- * Snapshots are released by the garbage collector (a Cleaner); Reference.reachabilityFence keeps a snapshot
- * registered while one of its methods runs.
+ * sequencer) the versions it prunes, so a snapshot that registers later has its cut above them. A push prunes
+ * when the chain is short or its length reaches a power of two (amortized O(1), even when one snapshot per write
+ * waits for the collector). Tombstones are unlinked by later writers of the same bin and by resizes once no live
+ * snapshot is older than the removal. Snapshots are released by the garbage collector (a Cleaner);
+ * Reference.reachabilityFence keeps a snapshot registered while one of its methods or iterators runs.
  *
  * Batches (putAll, replaceAll, clear, reload) lock every stripe in index order (single-key writers hold one
  * stripe and never wait for another while holding it, so there is no deadlock), compute all changes (running
@@ -161,9 +164,15 @@ import java.util.stream.Stream;
  * and key, an acquire read of `value`. It reads no field that a writer of another key writes: the sequencer,
  * stripe locks, size and history live in other objects, on their own cache lines.
  *
+ * History. The ChangeLog slot of revision r is written inside r's sequencer section, so the log is complete up
+ * to every committed revision; its bookkeeping (oldest retained revision, retained bytes) lives on the
+ * sequencer's cache line, and the count bound is applied arithmetically, so an append is three reference stores
+ * and an addition.
+ *
  * Traded away: one global commit order costs every write a CAS on a shared line (writers do not scale across
- * cores the way ConcurrentHashMap's do); batches and resizes stop writers for their duration; a held snapshot
- * makes writes allocate; colliding hashes are not tree-ified.
+ * cores the way ConcurrentHashMap's do: that line, and the history slot written in the section, move between
+ * cores on every write); batches and resizes stop writers for their duration; a held snapshot makes writes
+ * allocate; colliding hashes are not tree-ified.
  */
 public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     implements ConcurrentMap<K, V>, Serializable, Snapshottable<K, V> {
