@@ -1549,13 +1549,14 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
          * Sets how long a watch must have had nothing to deliver before it gets a progress bookmark.
          * {@link Duration#ZERO} turns bookmarks off. Default 1 second.
          *
-         * @param interval the interval, not negative
+         * @param interval zero, or at least 1 ms
          * @return this builder
          */
         public Builder<K, V> progressInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("progressInterval must not be negative, got " + interval);
+            if (interval.isNegative() || (!interval.isZero() && interval.compareTo(Duration.ofMillis(1)) < 0)) {
+                throw new IllegalArgumentException("progressInterval must be zero (off) or at least 1 ms, got "
+                    + interval);
             }
             this.progressInterval = interval;
             return this;

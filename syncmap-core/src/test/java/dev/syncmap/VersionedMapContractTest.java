@@ -186,6 +186,46 @@ class VersionedMapContractTest {
     }
 
     @Test
+    void theBuilderRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> VersionedMap.builder().historyCount(-1));
+        assertThrows(IllegalArgumentException.class,
+            () -> VersionedMap.builder().historyCount(VersionedMap.MAX_HISTORY_COUNT + 1L));
+        assertThrows(IllegalArgumentException.class, () -> VersionedMap.builder().historyBytes(-1));
+        assertThrows(IllegalArgumentException.class, () -> VersionedMap.builder().stripes(3));
+        assertThrows(IllegalArgumentException.class, () -> VersionedMap.builder().stripes(0));
+        assertThrows(IllegalArgumentException.class, () -> VersionedMap.builder().initialCapacity(-1));
+        assertThrows(IllegalArgumentException.class,
+            () -> VersionedMap.builder().progressInterval(java.time.Duration.ofNanos(10)));
+        assertThrows(IllegalArgumentException.class,
+            () -> VersionedMap.builder().progressInterval(java.time.Duration.ofSeconds(-1)));
+        assertNpeNaming("comparator", () -> VersionedMap.builder().comparator(null));
+        assertNpeNaming("executor", () -> VersionedMap.builder().executor(null));
+    }
+
+    @Test
+    void oneStripeAndAPresizedTableWork() throws Exception {
+        VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().stripes(1)
+            .initialCapacity(10_000).build();
+        Thread[] ts = new Thread[3];
+        for (int t = 0; t < ts.length; t++) {
+            int base = t * 10_000;
+            ts[t] = new Thread(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    m.put(base + i, i);
+                    m.merge(-1, 1, Integer::sum);
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(15_001, m.size());
+        assertEquals(15_000, m.get(-1));
+        assertEquals(30_000, m.revision());
+    }
+
+    @Test
     void equalsHashCodeAndToStringFollowMap() {
         VersionedMap<String, Integer> m = new VersionedMap<>();
         m.put("a", 1);
