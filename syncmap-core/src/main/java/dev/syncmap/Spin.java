@@ -11,7 +11,7 @@ final class Spin {
 
     private static final int SPIN_LIMIT = 64;
     private static final int YIELD_LIMIT = 128;
-    private static final long MAX_PARK_NANOS = 1_000_000L;
+    private static final long MAX_PARK_NANOS = 100_000L;
 
     private Spin() {}
 
@@ -26,7 +26,7 @@ final class Spin {
         } else if (tries < YIELD_LIMIT) {
             Thread.yield();
         } else {
-            int shift = Math.min(tries - YIELD_LIMIT, 10);
+            int shift = Math.min(tries - YIELD_LIMIT, 7);
             LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, 1_000L << shift));
         }
     }

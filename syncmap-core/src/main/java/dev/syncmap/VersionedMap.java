@@ -106,7 +106,7 @@ import java.util.stream.Stream;
  * the live value since prior.revision. A node is 32 bytes (compressed oops), like a ConcurrentHashMap node: `prior`
  * fills what is padding there. No node carries its own revision: versions exist only while a snapshot needs them.
  *
- * Writers. A write locks its key's stripe (a spin lock per stripe, 128 bytes apart; the stripe is the low bits of
+ * Writers. A write locks its key's stripe (a spin lock per stripe, 64 bytes apart; the stripe is the low bits of
  * the spread hash, so a bin belongs to exactly one stripe at every table size), finds the node, runs the mapping
  * function if any (FunctionGuard around it), and, only if something changes, commits: it takes the Sequencer
  * (CAS `2r -> 2r+1`, allocating revision r+1), publishes the change, appends it to the ChangeLog, writes the new
@@ -193,9 +193,12 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     private static final int HASH_BITS = 0x7fffffff;
     private static final int MAX_TABLE = 1 << 30;
     private static final int MIN_TABLE = 16;
-    /** Stripe lock words are 32 ints (128 bytes) apart, against false sharing and adjacent-line prefetch. */
-    private static final int STRIPE_SHIFT = 5;
+    /** Stripe lock words are 16 ints (64 bytes, a cache line) apart, against false sharing. */
+    private static final int STRIPE_SHIFT = 4;
     private static final int STRIPE_OFFSET = 16;
+    /** From this many bins on, a write walks its bin without the lock first, so its cache misses are not taken
+     * while holding the stripe (shorter holds, less waiting for other writers of the stripe). */
+    private static final int WARM_TABLE = 1 << 16;
 
     private static final VarHandle TAB = MethodHandles.arrayElementVarHandle(Node[].class);
     private static final VarHandle LOCK = MethodHandles.arrayElementVarHandle(int[].class);
@@ -269,9 +272,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     private static int defaultStripes() {
-        int want = 4 * Runtime.getRuntime().availableProcessors();
+        int want = 2 * Runtime.getRuntime().availableProcessors();
         int p = Integer.highestOneBit(Math.max(1, want - 1)) << 1;
-        return Math.min(256, Math.max(16, p));
+        return Math.min(64, Math.max(16, p));
     }
 
     private static int tableSizeFor(int expected) {
@@ -402,6 +405,19 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
+    /** Walks the key's bin without locking, to bring it into the cache before the stripe is taken. */
+    private void warm(int h, Object key) {
+        Node<K, V>[] tab = table;
+        if (tab.length >= WARM_TABLE) {
+            for (Node<K, V> e = tabAt(tab, h & (tab.length - 1)); e != null; e = nextOf(e)) {
+                Object k;
+                if (e.hash == h && ((k = e.key) == key || key.equals(k))) {
+                    return;
+                }
+            }
+        }
+    }
+
     /* ---------------- Reads ---------------- */
 
     /**
@@ -508,6 +524,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireValue(value, "value");
         FunctionGuard.checkNotInFunction(this, op);
         int h = spread(key.hashCode());
+        warm(h, key);
         int lock = lockStripe(h);
         Object old;
         boolean grow;
@@ -557,6 +574,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         FunctionGuard.checkNotInFunction(this, "remove");
         int h = spread(key.hashCode());
+        warm(h, key);
         int lock = lockStripe(h);
         Object old;
         try {
@@ -588,6 +606,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireValue(value, "value");
         FunctionGuard.checkNotInFunction(this, "replace");
         int h = spread(key.hashCode());
+        warm(h, key);
         int lock = lockStripe(h);
         Object old;
         try {
@@ -620,6 +639,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireValue(newValue, "newValue");
         FunctionGuard.checkNotInFunction(this, "replace");
         int h = spread(key.hashCode());
+        warm(h, key);
         int lock = lockStripe(h);
         try {
             Node<K, V>[] tab = table;
@@ -651,7 +671,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireFunction(mappingFunction, "mappingFunction");
         FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
-        V present = get(key);
+        V present = get(key); // also brings the bin into the cache
         if (present != null) {
             return present;
         }
@@ -744,6 +764,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     private V update(K key, BiFunction<? super K, ? super V, ? extends V> f, Mode mode, V value,
                      BiFunction<? super V, ? super V, ? extends V> merger) {
         int h = spread(key.hashCode());
+        warm(h, key);
         int lock = lockStripe(h);
         V neu;
         boolean grow;
@@ -1563,8 +1584,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
 
         /**
-         * Sets the number of writer stripes (a power of two, 1 to 1024). Default: 4 &times; the processors,
-         * between 16 and 256.
+         * Sets the number of writer stripes (a power of two, 1 to 1024; 64 bytes each). Default: 2 &times; the
+         * processors, between 16 and 64.
          *
          * @param stripes the stripe count
          * @return this builder

@@ -59,6 +59,7 @@ public class GetTargetBenchmark {
             values[i] = Integer.valueOf(keys + i);
             subject.put(keyObjects[i], values[i]);
         }
+        Subject.settleHeap();
     }
 
     /** One thread's operation stream and position. */

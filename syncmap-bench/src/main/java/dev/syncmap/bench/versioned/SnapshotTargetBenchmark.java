@@ -73,6 +73,7 @@ public class SnapshotTargetBenchmark {
         hotKey = k[keys / 2];
         valueA = Integer.valueOf(-1_000_000);
         valueB = Integer.valueOf(-2_000_000);
+        Subject.settleHeap();
     }
 
     /** One thread's alternating value, so consecutive puts differ. */

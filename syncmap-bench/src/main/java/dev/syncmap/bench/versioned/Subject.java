@@ -118,6 +118,16 @@ abstract class Subject {
         }
     }
 
+    /**
+     * Collects garbage after a map was built, so that the first evacuation of a freshly filled million-entry map
+     * (hundreds of milliseconds with G1) does not land in a measured iteration of one contender and not another.
+     */
+    static void settleHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+    }
+
     /** Distinct boxed keys 0..n-1 (not from the Integer cache beyond 127, like real keys). */
     static Integer[] keys(int n) {
         Integer[] k = new Integer[n];

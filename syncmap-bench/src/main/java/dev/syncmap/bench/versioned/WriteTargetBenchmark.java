@@ -77,6 +77,7 @@ public class WriteTargetBenchmark {
                 }
             });
         }
+        Subject.settleHeap();
     }
 
     /** Stops the watch and reports whether it fell behind. */
