@@ -536,7 +536,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (onlyIfAbsent && old != null) {
                 return (V) old;
             }
-            grow = commit(tab, i, e, h, key, old, value);
+            grow = commit(tab, i, e, h, e == null ? key : e.key, old, value);
         } finally {
             unlockStripe(lock);
         }
@@ -616,7 +616,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (e == null || (old = e.value) == null) {
                 return null;
             }
-            commit(tab, i, e, h, key, old, value);
+            commit(tab, i, e, h, e.key, old, value);
         } finally {
             unlockStripe(lock);
         }
@@ -649,7 +649,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (e == null || (old = e.value) == null || !oldValue.equals(old)) {
                 return false;
             }
-            commit(tab, i, e, h, key, old, newValue);
+            commit(tab, i, e, h, e.key, old, newValue);
         } finally {
             unlockStripe(lock);
         }
