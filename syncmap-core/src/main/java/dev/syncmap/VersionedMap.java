@@ -1499,7 +1499,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
         /**
          * Bounds the history to the latest {@code revisions} revisions (a batch counts as one). 0 keeps none:
-         * the feed then only serves watchers that keep up with a live revision. Default
+         * revisions still count, but {@code changesSince} and watches can then only report
+         * {@link CompactedException} for anything before the current revision. Default
          * {@value VersionedMap#DEFAULT_HISTORY_COUNT}.
          *
          * @param revisions between 0 and {@link VersionedMap#MAX_HISTORY_COUNT}
@@ -1624,10 +1625,21 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Serialization ---------------- */
 
+    /**
+     * Serializes through {@link SerializedForm}: configuration, revision and a snapshot's content.
+     *
+     * @return the serialized form
+     */
     private Object writeReplace() {
         return new SerializedForm<>(this);
     }
 
+    /**
+     * Rejects a stream that bypasses the serialized form.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("VersionedMap is deserialized through its serialized form");
     }
