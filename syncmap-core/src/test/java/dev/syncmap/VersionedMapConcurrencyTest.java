@@ -177,6 +177,52 @@ class VersionedMapConcurrencyTest {
     }
 
     @Test
+    void snapshotsSeePrefixesOfEachWritersInsertsWhileTheTableGrows() throws Exception {
+        // each writer inserts its keys in order, so any consistent cut holds a prefix of each writer's keys;
+        // the table resizes many times meanwhile (the nodes move to new tables under the snapshots)
+        VersionedMap<Long, Long> m = new VersionedMap<>();
+        int writers = 2;
+        long[] next = new long[writers];
+        Workers w = new Workers().start(writers, (id, rnd) -> {
+            long i = next[id]++;
+            m.put(id * 1_000_000_000L + i, i);
+            if (i % 7 == 0 && i > 0) {
+                m.remove(id * 1_000_000_000L + i - 1); // holes are fine if they are the writer's own removals
+                m.put(id * 1_000_000_000L + i - 1, i - 1);
+            }
+            if (i >= 300_000) {
+                Thread.sleep(1);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int checked = 0;
+        while (System.nanoTime() < deadline && !w.stop.get()) {
+            VersionedSnapshot<Long, Long> s = m.snapshot();
+            long[] max = new long[writers];
+            java.util.Arrays.fill(max, -1);
+            int n = 0;
+            for (Long k : s.keySet()) {
+                int id = (int) (k / 1_000_000_000L);
+                max[id] = Math.max(max[id], k % 1_000_000_000L);
+                n++;
+            }
+            assertEquals(s.size(), n, "size and iteration disagree at revision " + s.revision());
+            long expected = 0;
+            for (int id = 0; id < writers; id++) {
+                expected += max[id] + 1;
+                for (long i = 0; i <= max[id] - 2; i += 997) { // the last two may be a transient own removal
+                    assertEquals(i, s.get(id * 1_000_000_000L + i), "hole in writer " + id + "'s prefix");
+                }
+            }
+            assertTrue(n == expected || n == expected - 1 || n == expected - 2,
+                "not a prefix per writer: " + n + " keys, prefixes sum to " + expected);
+            checked++;
+        }
+        w.stopAndJoin();
+        assertTrue(checked > 3, "checked " + checked);
+    }
+
+    @Test
     void restartRecipeSnapshotThenChangesSinceIsGapFree() throws Exception {
         VersionedMap<Integer, Integer> m = VersionedMap.<Integer, Integer>builder().historyCount(1 << 20).historyBytes(Long.MAX_VALUE).build();
         Workers w = new Workers().start(3, (id, rnd) -> {
