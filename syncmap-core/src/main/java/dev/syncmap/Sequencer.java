@@ -1,0 +1,146 @@
+package dev.syncmap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** Padding before the hot fields, so that no other object shares their cache line. */
+@SuppressWarnings("unused")
+abstract class SequencerPadBefore {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/** The hot fields: written by every commit, read by snapshots, {@code revision()} and {@code size()}. */
+abstract class SequencerFields extends SequencerPadBefore {
+    /** {@code revision << 1 | busy}: the last committed revision, and whether a commit is in progress. */
+    volatile long state;
+    /** The number of mappings after the last committed revision; written only by the commit holder. */
+    volatile long size;
+    /** The oldest revision the history retains ({@link ChangeLog}); written only by the commit holder, here so
+     * that a commit writes one line. */
+    volatile long historyOldest;
+    /** The estimated bytes the history retains; read and written only by the commit holder. */
+    long historyBytes;
+}
+
+/**
+ * The commit sequencer of a {@link VersionedMap}: a tiny lock whose word also holds the revision counter.
+ *
+ * <h2>Implementation notes</h2>
+ * The word is {@code revision << 1 | busy}. A commit CASes an even word {@code 2r} to {@code 2r + 1} (taking the
+ * lock and allocating revision {@code r + 1} in one atomic step), publishes its changes (node values, version
+ * chains, the history slot, the size), and releases with a release store of {@code 2(r + 1)}. Hence:
+ * <ul>
+ *   <li>revisions are allocated only by commits that will complete: no gaps; and in the order their changes
+ *       become visible, so readers can never observe revision {@code r + 1} before {@code r};</li>
+ *   <li>an even word read with acquire, {@code 2r}, means every change of every revision up to {@code r} is
+ *       visible and none of a later one has begun: that read is a linearizable <em>cut</em>, which is all a
+ *       snapshot needs (see {@link #awaitIdle()}); the size is read in the same seqlock window.</li>
+ * </ul>
+ * The critical section contains no user code (mapping functions run before it, under the key's stripe lock)
+ * and no allocation in the common case, so it is a few dozen nanoseconds; waiters spin, then yield, then park
+ * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line,
+ * which also carries the size and the history's bookkeeping ({@code historyOldest}, {@code historyBytes}), so a
+ * commit owns one shared line, not three.
+ */
+@SuppressWarnings("unused")
+final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    private static final VarHandle STATE;
+    private static final VarHandle SIZE;
+    /** Access to {@code historyOldest}, for {@link ChangeLog}. */
+    static final VarHandle HISTORY_OLDEST;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(SequencerFields.class, "state", long.class);
+            SIZE = l.findVarHandle(SequencerFields.class, "size", long.class);
+            HISTORY_OLDEST = l.findVarHandle(SequencerFields.class, "historyOldest", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Sequencer(long revision, long size) {
+        this.state = revision << 1;
+        this.size = size;
+        this.historyOldest = revision + 1;
+    }
+
+    /** Takes the sequencer and returns the revision the caller commits. */
+    long acquire() {
+        for (int tries = 0;; tries++) {
+            long s = (long) STATE.getOpaque(this);
+            if ((s & 1) == 0 && STATE.compareAndSet(this, s, s + 1)) {
+                return (s >>> 1) + 1;
+            }
+            Spin.pause(tries);
+        }
+    }
+
+    /** The size as of the current holder's last write; call only while holding the sequencer. */
+    long sizeHeld() {
+        return (long) SIZE.get(this);
+    }
+
+    /** Publishes the new size and commits {@code revision}, releasing the sequencer. */
+    void release(long revision, long newSize) {
+        SIZE.setRelease(this, newSize);
+        STATE.setRelease(this, revision << 1);
+    }
+
+    /** The last committed revision, without waiting for a commit in progress (for the asynchronous feed). */
+    long committedRevision() {
+        return (long) STATE.getAcquire(this) >>> 1;
+    }
+
+    /** The newest revision allocated: the committed one, or the one being committed now. */
+    long allocatedRevision() {
+        long s = (long) STATE.getAcquire(this);
+        return (s >>> 1) + (s & 1);
+    }
+
+    /**
+     * Waits until no commit is in progress and returns the (even) word seen: a linearizable cut. A volatile read,
+     * so that it is ordered after a preceding volatile write by the caller (the snapshot registration).
+     */
+    long awaitIdle() {
+        for (int tries = 0;; tries++) {
+            long s = (long) STATE.getVolatile(this);
+            if ((s & 1) == 0) {
+                return s;
+            }
+            Spin.pause(tries);
+        }
+    }
+
+    /** Reads the size at a cut (exact and linearizable). */
+    long sizeAtCut() {
+        for (;;) {
+            long s = awaitIdle();
+            long n = (long) SIZE.getAcquire(this);
+            VarHandle.loadLoadFence();
+            if ((long) STATE.getVolatile(this) == s) {
+                return n;
+            }
+        }
+    }
+
+    /**
+     * Reads a consistent (revision, size) pair at a cut: {@code out[0]} = revision, {@code out[1]} = size.
+     */
+    @Override
+    public void cut(long[] out) {
+        for (;;) {
+            long s = awaitIdle();
+            long n = (long) SIZE.getAcquire(this);
+            VarHandle.loadLoadFence();
+            if ((long) STATE.getVolatile(this) == s) {
+                out[0] = s >>> 1;
+                out[1] = n;
+                return;
+            }
+        }
+    }
+}
