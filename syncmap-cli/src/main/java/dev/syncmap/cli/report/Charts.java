@@ -1,0 +1,231 @@
+package dev.syncmap.cli.report;
+
+import dev.syncmap.cli.bench.KeyCount;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Draws the report's charts with XChart and encodes each as an SVG {@code data:} URI, so the HTML report is a
+ * single file that renders offline. Stateless and thread-safe (each call builds its own charts).
+ *
+ * <p>Every contender keeps one colour across all charts. Throughput axes turn logarithmic when the values span
+ * more than a factor of 50, so a slow copy-on-write map does not flatten everyone else.
+ */
+public final class Charts {
+
+    /** Tableau-10 and a few more: distinct, print-safe colours, one per contender. */
+    private static final Color[] PALETTE = {
+        new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
+        new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC),
+        new Color(0x2F4B7C), new Color(0x665191),
+    };
+    private static final int WIDTH = 860;
+    private static final int HEIGHT = 440;
+
+    private Charts() {
+    }
+
+    /**
+     * One rendered chart.
+     *
+     * @param title the chart's title
+     * @param dataUri the SVG as a {@code data:image/svg+xml;base64,...} URI
+     */
+    public record Image(String title, String dataUri) {
+    }
+
+    /**
+     * Builds every chart the data allows: throughput against threads (one per mix, key count and distribution
+     * with two or more thread counts), throughput against key count (one per mix, distribution and thread count
+     * with two or more key counts), latency percentiles, memory per entry, and allocation per operation.
+     *
+     * @param doc the results
+     * @return the charts, in report order
+     * @throws IOException when a chart cannot be encoded
+     */
+    public static List<Image> build(ResultsDocument doc) throws IOException {
+        List<Image> out = new ArrayList<>();
+        Map<String, Color> colors = colors(doc);
+        // throughput vs threads
+        Map<String, List<ResultsDocument.Result>> byMixKeysDist = group(doc.results(),
+                r -> r.mix() + " · " + KeyCount.format(r.keys()) + " keys · " + r.dist());
+        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMixKeysDist.entrySet()) {
+            TreeSet<Integer> threads = new TreeSet<>();
+            e.getValue().forEach(r -> threads.add(r.threads()));
+            if (threads.size() >= 2) {
+                out.add(throughputChart("Throughput vs threads — " + e.getKey(), "threads", e.getValue(),
+                        new ArrayList<>(threads), ResultsDocument.Result::threads, String::valueOf, colors));
+            }
+        }
+        // throughput vs key count
+        Map<String, List<ResultsDocument.Result>> byMixDistThreads = group(doc.results(),
+                r -> r.mix() + " · " + r.dist() + " · " + r.threads() + (r.threads() == 1 ? " thread" : " threads"));
+        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMixDistThreads.entrySet()) {
+            TreeSet<Integer> keys = new TreeSet<>();
+            e.getValue().forEach(r -> keys.add(r.keys()));
+            if (keys.size() >= 2) {
+                out.add(throughputChart("Throughput vs key count — " + e.getKey(), "keys", e.getValue(),
+                        new ArrayList<>(keys), ResultsDocument.Result::keys, KeyCount::format, colors));
+            }
+        }
+        if (!doc.latency().isEmpty()) {
+            out.add(latencyChart(doc, colors));
+        }
+        if (!doc.footprint().isEmpty()) {
+            out.add(footprintChart(doc, colors));
+        }
+        return out;
+    }
+
+    private static Image throughputChart(String title, String xTitle, List<ResultsDocument.Result> results,
+                                         List<Integer> xs, Function<ResultsDocument.Result, Integer> x,
+                                         Function<Integer, String> xLabel, Map<String, Color> colors)
+            throws IOException {
+        CategoryChart chart = newChart(title, xTitle, "ops/s (higher is better)");
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        List<String> categories = xs.stream().map(xLabel).toList();
+        Map<String, List<ResultsDocument.Result>> byMap = group(results, ResultsDocument.Result::map);
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMap.entrySet()) {
+            List<Double> ys = new ArrayList<>();
+            List<Double> errs = new ArrayList<>();
+            for (int v : xs) {
+                ResultsDocument.Result found = e.getValue().stream().filter(r -> x.apply(r) == v).findFirst()
+                        .orElse(null);
+                ys.add(found == null ? null : found.score());
+                // Error bars are clamped below the value so that a logarithmic axis stays defined.
+                errs.add(found == null ? null : found.error() == null ? 0.0
+                        : Math.min(found.error(), found.score() * 0.95));
+                if (found != null && found.score() > 0) {
+                    min = Math.min(min, found.score());
+                    max = Math.max(max, found.score());
+                }
+            }
+            CategorySeries s = chart.addSeries(e.getKey(), categories, ys, errs);
+            style(s, colors.get(e.getKey()));
+        }
+        if (max > 0 && max / min > 50) {
+            chart.getStyler().setYAxisLogarithmic(true);
+        }
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::si);
+        return encode(title, chart);
+    }
+
+    private static Image latencyChart(ResultsDocument doc, Map<String, Color> colors) throws IOException {
+        var first = doc.latency().get(0);
+        String title = "Latency percentiles — open loop at " + Format.si(first.targetOpsPerSecond()) + " ops/s, "
+                + KeyCount.format(first.keys()) + " keys, " + first.threads() + " threads";
+        CategoryChart chart = newChart(title, "percentile", "latency, µs (lower is better)");
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::sigOrInt);
+        List<String> categories = List.of("p50", "p90", "p99", "p99.9", "max");
+        for (var l : doc.latency()) {
+            List<Double> ys = new ArrayList<>();
+            for (long ns : new long[] {l.p50Ns(), l.p90Ns(), l.p99Ns(), l.p999Ns(), l.maxNs()}) {
+                ys.add(Math.max(ns, 1) / 1e3);
+            }
+            style(chart.addSeries(l.map(), categories, ys), colors.get(l.map()));
+        }
+        return encode(title, chart);
+    }
+
+    private static Image footprintChart(ResultsDocument doc, Map<String, Color> colors) throws IOException {
+        String title = "Memory per entry — " + KeyCount.format(doc.footprint().get(0).keys())
+                + " entries, keys and values included (JOL)";
+        CategoryChart chart = newChart(title, "", "bytes per entry (lower is better)");
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Bar);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
+        chart.getStyler().setLabelsFontColor(Color.DARK_GRAY);
+        chart.getStyler().setLabelsPosition(1.0);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
+        List<String> categories = doc.footprint().stream().map(f -> f.map()).toList();
+        // One series per map, each non-null only at its own category, so that each bar takes its map's colour.
+        for (var f : doc.footprint()) {
+            List<Double> ys = new ArrayList<>();
+            for (String c : categories) {
+                ys.add(c.equals(f.map()) ? f.bytesPerEntry() : null);
+            }
+            CategorySeries s = chart.addSeries(f.map(), categories, ys);
+            s.setFillColor(colors.get(f.map()));
+        }
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(20);
+        return encode(title, chart);
+    }
+
+    private static CategoryChart newChart(String title, String xTitle, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        var st = chart.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(0xDDDDDD));
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setLegendBorderColor(Color.WHITE);
+        st.setChartTitleBoxVisible(false);
+        st.setPlotBorderVisible(false);
+        st.setAxisTickLabelsColor(Color.DARK_GRAY);
+        return chart;
+    }
+
+    private static void style(CategorySeries s, Color c) {
+        if (c != null) {
+            s.setLineColor(c);
+            s.setMarkerColor(c);
+            s.setFillColor(c);
+        }
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineStyle(new BasicStroke(2f));
+    }
+
+    private static Map<String, Color> colors(ResultsDocument doc) {
+        Map<String, Color> colors = new LinkedHashMap<>();
+        List<String> maps = new ArrayList<>(doc.options().maps());
+        doc.results().forEach(r -> { if (!maps.contains(r.map())) { maps.add(r.map()); } });
+        for (int i = 0; i < maps.size(); i++) {
+            colors.put(maps.get(i), PALETTE[i % PALETTE.length]);
+        }
+        return colors;
+    }
+
+    private static <T> Map<String, List<T>> group(List<T> items, Function<T, String> key) {
+        Map<String, List<T>> out = new LinkedHashMap<>();
+        for (T t : items) {
+            out.computeIfAbsent(key.apply(t), k -> new ArrayList<>()).add(t);
+        }
+        return out;
+    }
+
+    private static Image encode(String title, CategoryChart chart) throws IOException {
+        ByteArrayOutputStream svg = new ByteArrayOutputStream();
+        VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        return new Image(title, "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(svg.toByteArray()));
+    }
+
+    /** For tests: decodes a chart's SVG text. */
+    static String svgText(Image image) {
+        String b64 = image.dataUri().substring(image.dataUri().indexOf(',') + 1);
+        return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+    }
+}
