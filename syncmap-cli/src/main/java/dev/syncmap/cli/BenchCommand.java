@@ -27,13 +27,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Measure which map fits your workload: throughput per contender (JMH), allocation per operation,",
-            "open-loop latency percentiles and memory per entry; then a recommendation that never names a",
-            "winner from a difference inside the error. Writes results.json and report.html to --out.",
+            "Measure which map fits your workload, and recommend one.",
             "",
-            "Default matrix (about 5 min on 2 cores): mixes 100:0, 97:3, 50:50 at 100k keys and 1, 2, 4",
-            "threads, plus 1k and 1M keys at 97:3 and 2 threads. --quick (about 2 min): 97:3 and 50:50,",
-            "1 and 2 threads, plus 1k keys. Ctrl-C keeps a partial report of what finished."})
+            "Throughput per contender (JMH), allocation per operation, open-loop latency percentiles and "
+                    + "memory per entry; a recommendation that never names a winner from a difference inside the "
+                    + "error. Writes results.json, report.html and a JMH log to --out.",
+            "",
+            "Default matrix (about 5 min on 2 cores): mixes 100:0, 97:3, 50:50 at 100k keys and 1, 2, 4 "
+                    + "threads, plus 1k and 1M keys at 97:3 and 2 threads. --quick (about 2 min): 97:3 and 50:50, "
+                    + "1 and 2 threads, plus 1k keys. Ctrl-C keeps a partial report of what finished.",
+            ""})
 public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec

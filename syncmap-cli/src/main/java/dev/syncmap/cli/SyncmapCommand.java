@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "syncmap", mixinStandardHelpOptions = true, versionProvider = SyncmapCommand.Version.class,
         description = "Shared in-memory maps you can snapshot, watch, copy and replicate.",
-        subcommands = {BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, DemoCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class SyncmapCommand implements Runnable {
 
     /** Exit status for bad input. */

@@ -17,7 +17,13 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -97,35 +103,45 @@ public final class Charts {
                                          List<Integer> xs, Function<ResultsDocument.Result, Integer> x,
                                          Function<Integer, String> xLabel, Map<String, Color> colors)
             throws IOException {
-        CategoryChart chart = newChart(title, xTitle, "ops/s (higher is better)");
-        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
-        chart.getStyler().setErrorBarsColorSeriesColor(true);
-        List<String> categories = xs.stream().map(xLabel).toList();
+        XYChart chart = newXyChart(title, xTitle, "ops/s (higher is better)",
+                xs.stream().map(xLabel).toList());
         Map<String, List<ResultsDocument.Result>> byMap = group(results, ResultsDocument.Result::map);
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
-        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMap.entrySet()) {
-            List<Double> ys = new ArrayList<>();
-            List<Double> errs = new ArrayList<>();
-            for (int v : xs) {
-                ResultsDocument.Result found = e.getValue().stream().filter(r -> x.apply(r) == v).findFirst()
-                        .orElse(null);
-                ys.add(found == null ? null : found.score());
-                // Error bars are clamped below the value so that a logarithmic axis stays defined.
-                errs.add(found == null ? null : found.error() == null ? 0.0
-                        : Math.min(found.error(), found.score() * 0.95));
-                if (found != null && found.score() > 0) {
-                    min = Math.min(min, found.score());
-                    max = Math.max(max, found.score());
-                }
+        for (String map : colors.keySet()) {
+            List<ResultsDocument.Result> points = byMap.get(map);
+            if (points == null) {
+                continue;
             }
-            CategorySeries s = chart.addSeries(e.getKey(), categories, ys, errs);
-            style(s, colors.get(e.getKey()));
+            List<Double> px = new ArrayList<>();
+            List<Double> py = new ArrayList<>();
+            List<Double> pe = new ArrayList<>();
+            for (int i = 0; i < xs.size(); i++) {
+                int v = xs.get(i);
+                ResultsDocument.Result found = points.stream().filter(r -> x.apply(r) == v).findFirst().orElse(null);
+                if (found == null || !(found.score() > 0)) {
+                    continue; // a failed or unfinished configuration: a gap, not a zero
+                }
+                px.add(i + 1.0);
+                py.add(found.score());
+                // Error bars are clamped below the value so that a logarithmic axis stays defined.
+                pe.add(found.error() == null ? 0.0 : Math.min(found.error(), found.score() * 0.95));
+                min = Math.min(min, found.score());
+                max = Math.max(max, found.score());
+            }
+            if (!px.isEmpty()) {
+                style(chart.addSeries(map, px, py, pe), colors.get(map));
+            }
         }
         if (max > 0 && max / min > 50) {
+            // No formatting function here: with one, XChart silently uses a linear tick calculator.
             chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
+            chart.getStyler().setYAxisDecimalPattern("#,###");
+        } else {
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::si);
         }
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::si);
         return encode(title, chart);
     }
 
@@ -133,19 +149,46 @@ public final class Charts {
         var first = doc.latency().get(0);
         String title = "Latency percentiles — open loop at " + Format.si(first.targetOpsPerSecond()) + " ops/s, "
                 + KeyCount.format(first.keys()) + " keys, " + first.threads() + " threads";
-        CategoryChart chart = newChart(title, "percentile", "latency, µs (lower is better)");
-        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        XYChart chart = newXyChart(title, "percentile", "latency, µs (lower is better)",
+                List.of("p50", "p90", "p99", "p99.9", "max"));
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::sigOrInt);
-        List<String> categories = List.of("p50", "p90", "p99", "p99.9", "max");
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
+        chart.getStyler().setYAxisDecimalPattern("#,###.#");
         for (var l : doc.latency()) {
-            List<Double> ys = new ArrayList<>();
-            for (long ns : new long[] {l.p50Ns(), l.p90Ns(), l.p99Ns(), l.p999Ns(), l.maxNs()}) {
-                ys.add(Math.max(ns, 1) / 1e3);
+            List<Double> px = new ArrayList<>();
+            List<Double> py = new ArrayList<>();
+            long[] ns = {l.p50Ns(), l.p90Ns(), l.p99Ns(), l.p999Ns(), l.maxNs()};
+            for (int i = 0; i < ns.length; i++) {
+                px.add(i + 1.0);
+                py.add(Math.max(ns[i], 1) / 1e3);
             }
-            style(chart.addSeries(l.map(), categories, ys), colors.get(l.map()));
+            style(chart.addSeries(l.map(), px, py), colors.get(l.map()));
         }
         return encode(title, chart);
+    }
+
+    /**
+     * An XY chart whose x axis shows the given labels at positions 1..n, evenly spaced (thread counts and key
+     * counts read best that way).
+     */
+    private static XYChart newXyChart(String title, String xTitle, String yTitle, List<String> labels) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        XYStyler st = chart.getStyler();
+        commonStyle(st);
+        st.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        st.setErrorBarsColorSeriesColor(true);
+        st.setXAxisMin(0.5);
+        st.setXAxisMax(labels.size() + 0.5);
+        st.setPlotGridVerticalLinesVisible(false);
+        // Ticks between the positions get blank labels. They must still differ from each other: XChart thins
+        // out ticks whose labels repeat, which would drop the real labels too.
+        st.setxAxisTickLabelsFormattingFunction(v -> {
+            long i = Math.round(v);
+            return Math.abs(v - i) < 1e-6 && i >= 1 && i <= labels.size() ? labels.get((int) i - 1)
+                    : " ".repeat(1 + (int) Math.round(Math.abs(v) * 10));
+        });
+        return chart;
     }
 
     private static Image footprintChart(ResultsDocument doc, Map<String, Color> colors) throws IOException {
@@ -158,7 +201,7 @@ public final class Charts {
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
         chart.getStyler().setLabelsFontColor(Color.DARK_GRAY);
         chart.getStyler().setLabelsPosition(1.0);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(null);
+        chart.getStyler().setYAxisDecimalPattern("#,##0.#");
         List<String> categories = doc.footprint().stream().map(f -> f.map()).toList();
         // One series per map, each non-null only at its own category, so that each bar takes its map's colour.
         for (var f : doc.footprint()) {
@@ -177,7 +220,11 @@ public final class Charts {
     private static CategoryChart newChart(String title, String xTitle, String yTitle) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-        var st = chart.getStyler();
+        commonStyle(chart.getStyler());
+        return chart;
+    }
+
+    private static void commonStyle(AxesChartStyler st) {
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotGridLinesColor(new Color(0xDDDDDD));
@@ -186,14 +233,12 @@ public final class Charts {
         st.setChartTitleBoxVisible(false);
         st.setPlotBorderVisible(false);
         st.setAxisTickLabelsColor(Color.DARK_GRAY);
-        return chart;
     }
 
-    private static void style(CategorySeries s, Color c) {
+    private static void style(XYSeries s, Color c) {
         if (c != null) {
             s.setLineColor(c);
             s.setMarkerColor(c);
-            s.setFillColor(c);
         }
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setLineStyle(new BasicStroke(2f));
@@ -217,7 +262,7 @@ public final class Charts {
         return out;
     }
 
-    private static Image encode(String title, CategoryChart chart) throws IOException {
+    private static Image encode(String title, Chart<?, ?> chart) throws IOException {
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         return new Image(title, "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(svg.toByteArray()));

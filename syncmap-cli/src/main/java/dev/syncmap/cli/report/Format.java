@@ -31,16 +31,6 @@ public final class Format {
         return sig(v);
     }
 
-    /**
-     * Formats an axis value: a whole number when it is one, else three significant digits.
-     *
-     * @param v the value
-     * @return the text
-     */
-    public static String sigOrInt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : sig(v);
-    }
-
     /** Three significant digits, no exponent. */
     static String sig(double v) {
         double a = Math.abs(v);

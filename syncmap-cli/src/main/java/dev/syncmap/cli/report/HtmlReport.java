@@ -34,8 +34,8 @@ public final class HtmlReport {
                 .append("h1{margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}\n")
                 .append("table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em}\n")
                 .append("th,td{padding:.25em .7em;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}\n")
-                .append("th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}\n")
-                .append("td.text{text-align:left;white-space:normal}\n")
+                .append("th{background:#f6f6f6;text-align:left}td:first-child{text-align:left}\n")
+                .append("td.text{text-align:left;white-space:normal;min-width:10em}\n")
                 .append(".headline{font-size:1.15em;background:#eef5ff;border-left:4px solid #4e79a7;")
                 .append("padding:.7em 1em;margin:1em 0}\n")
                 .append(".partial{background:#fff3cd;border-left:4px solid #e0a800;padding:.7em 1em}\n")
@@ -92,8 +92,9 @@ public final class HtmlReport {
             h.append("<tr><td>").append(esc(v.mix())).append("</td><td>").append(KeyCount.format(v.keys()))
                     .append("</td><td>").append(esc(v.dist())).append("</td><td>").append(v.threads())
                     .append("</td><td class=\"").append(esc(v.outcome())).append("\">").append(esc(v.outcome()))
-                    .append("</td><td>").append(esc(String.join(", ", v.leaders()))).append("</td><td>")
-                    .append(esc(Format.ratio(v.ratio(), v.ratioError()))).append("</td><td class=\"text\">")
+                    .append("</td><td class=\"text\">").append(esc(String.join(", ", v.leaders())))
+                    .append("</td><td>").append(esc(Format.ratio(v.ratio(), v.ratioError())))
+                    .append("</td><td class=\"text\">")
                     .append(esc(v.text())).append("</td></tr>\n");
         }
         h.append("</table>\n");
@@ -106,7 +107,7 @@ public final class HtmlReport {
                     .append("<th>× fastest overall</th><th>verdict</th></tr>\n");
             for (Verdict v : a.scenarios()) {
                 h.append("<tr><td>").append(esc(Recommender.label(v))).append("</td><td class=\"")
-                        .append(esc(v.outcome())).append("\">").append(esc(v.outcome())).append("</td><td>")
+                        .append(esc(v.outcome())).append("\">").append(esc(v.outcome())).append("</td><td class=\"text\">")
                         .append(esc(String.join(", ", v.leaders()))).append("</td><td>")
                         .append(esc(v.ratioToFastest() == null ? "1.00×"
                                 : Format.ratio(v.ratioToFastest(), v.ratioToFastestError())))
