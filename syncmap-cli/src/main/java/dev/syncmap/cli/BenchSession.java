@@ -83,6 +83,9 @@ final class BenchSession {
             long plannedSoFar = 0;
             int index = 0;
             for (Configuration c : plan.configurations()) {
+                if (guard.isWritten()) {
+                    break; // interrupted: the shutdown hook is writing the partial report; start nothing new
+                }
                 index++;
                 bar.setExtraMessage(fixed(index + "/" + plan.configurations().size() + " " + c.map() + " "
                         + c.scenario().mix() + " " + KeyCount.format(c.scenario().keys()) + " "
@@ -100,6 +103,9 @@ final class BenchSession {
             }
             ProbeLauncher probes = new ProbeLauncher(logFile);
             for (Plan.LatencyRun r : plan.latencyRuns()) {
+                if (guard.isWritten()) {
+                    break;
+                }
                 bar.setExtraMessage(fixed("latency " + r.map()));
                 try {
                     recorder.add(probes.latency(r));
@@ -109,7 +115,7 @@ final class BenchSession {
                 plannedSoFar += plan.estimateMillis(r);
                 bar.stepTo(plannedSoFar);
             }
-            if (!plan.footprintRuns().isEmpty()) {
+            if (!plan.footprintRuns().isEmpty() && !guard.isWritten()) {
                 bar.setExtraMessage(fixed("footprint"));
                 List<String> maps = plan.footprintRuns().stream().map(Plan.FootprintRun::map).toList();
                 try {
