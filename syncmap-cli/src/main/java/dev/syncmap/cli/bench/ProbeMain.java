@@ -55,10 +55,10 @@ public final class ProbeMain {
                 double rate = Double.parseDouble(args[4]);
                 int threads = Integer.parseInt(args[5]);
                 Duration duration = Duration.ofMillis(Long.parseLong(args[6]));
-                var r = OpenLoopLatency.run(map, keys, dist, rate, threads, duration);
+                OpenLoopLatency.LatencyResult r = OpenLoopLatency.run(map, keys, dist, rate, threads, duration);
                 json.writeValue(Path.of(args[7]).toFile(), new LatencyMeasurement(map, keys, dist, threads, rate,
-                        r.achievedOpsPerSecond(), r.count(), r.p50Nanos(), r.p90Nanos(), r.p99Nanos(),
-                        r.p999Nanos(), r.maxNanos()));
+                        r.achievedOpsPerSecond(), r.count(), r.dropped(), r.p50Ns(), r.p90Ns(), r.p99Ns(),
+                        r.p999Ns(), r.maxNs(), r.serviceP50Ns(), r.serviceP99Ns(), r.serviceP999Ns()));
             }
             case "footprint" -> {
                 int keys = Integer.parseInt(args[1]);

@@ -107,7 +107,7 @@ class ReportTest {
         assertTrue(text.contains("→ StripedMap wins: 1.27× ± 0.07 the throughput of VersionedMap"), text);
         assertTrue(text.contains("1.40× ± 0.08"), text);
         assertTrue(text.contains("Recommendation: StripedMap wins all 8 scenarios outright"), text);
-        assertTrue(text.contains("Latency, open loop"), text);
+        assertTrue(text.contains("Latency from intended start, open loop"), text);
     }
 
     /** Keeps the assertion message readable: an empty set prints as []. */
