@@ -79,6 +79,7 @@ final class BenchSession {
         boolean finished = false;
         try (PrintStream log = new PrintStream(new FileOutputStream(logFile.toFile()), true, StandardCharsets.UTF_8);
              ProgressBar bar = progressBar()) {
+            bar.setExtraMessage(fixed("starting"));
             JmhMixRunner jmh = new JmhMixRunner(log);
             long plannedSoFar = 0;
             int index = 0;
