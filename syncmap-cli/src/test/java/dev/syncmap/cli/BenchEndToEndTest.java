@@ -75,7 +75,7 @@ class BenchEndToEndTest {
 
         String html = Files.readString(out.resolve(ReportWriter.REPORT));
         // throughput vs threads, latency, footprint
-        assertEquals(3, html.split("src=\"data:image/svg\\+xml;base64,", -1).length - 1, "charts");
+        assertEquals(3, html.split("src=\"data:image/png;base64,", -1).length - 1, "charts");
         assertTrue(html.contains("<td>ConcurrentHashMap</td>"));
         assertTrue(Files.size(out.resolve("bench.log")) > 0);
     }

@@ -95,14 +95,20 @@ public final class JmhMixRunner {
         RunResult r = results.iterator().next();
         Result<?> primary = r.getPrimaryResult();
         double error = primary.getStatistics().getMeanErrorAt(s.confidence());
-        double alloc = Double.NaN;
-        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
-            if (e.getKey().endsWith(ALLOC_NORM)) {
-                alloc = e.getValue().getScore();
-            }
-        }
+        double alloc = allocBytesPerOp(r);
         return new Measurement(c, BENCHMARK_SHORT, primary.getScore(), error, primary.getScoreUnit(),
                 primary.getStatistics().getN(), alloc);
+    }
+
+    /** The GC profiler's bytes per operation, or NaN when it did not run. */
+    @SuppressWarnings("rawtypes") // JMH declares getSecondaryResults() as Map<String, Result>, Result raw
+    private static double allocBytesPerOp(RunResult r) {
+        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+            if (e.getKey().endsWith(ALLOC_NORM)) {
+                return e.getValue().getScore();
+            }
+        }
+        return Double.NaN;
     }
 
     /** Passes everything to JMH's text format (the log) and reports finished iterations. */

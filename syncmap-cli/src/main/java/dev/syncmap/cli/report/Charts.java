@@ -3,9 +3,10 @@ package dev.syncmap.cli.report;
 import dev.syncmap.cli.bench.KeyCount;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -13,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -27,7 +28,7 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws the report's charts with XChart and encodes each as an SVG {@code data:} URI, so the HTML report is a
+ * Draws the report's charts with XChart and encodes each as a PNG {@code data:} URI, so the HTML report is a
  * single file that renders offline. Stateless and thread-safe (each call builds its own charts).
  *
  * <p>Every contender keeps one colour across all charts. Throughput axes turn logarithmic when the values span
@@ -43,6 +44,8 @@ public final class Charts {
     };
     private static final int WIDTH = 860;
     private static final int HEIGHT = 440;
+    /** Pixels per CSS pixel of the rendered images. */
+    private static final int SCALE = 2;
 
     private Charts() {
     }
@@ -51,9 +54,11 @@ public final class Charts {
      * One rendered chart.
      *
      * @param title the chart's title
-     * @param dataUri the SVG as a {@code data:image/svg+xml;base64,...} URI
+     * @param dataUri the image as a {@code data:image/png;base64,...} URI
+     * @param width the width to show it at, CSS pixels
+     * @param height the height to show it at, CSS pixels
      */
-    public record Image(String title, String dataUri) {
+    public record Image(String title, String dataUri, int width, int height) {
     }
 
     /**
@@ -136,7 +141,6 @@ public final class Charts {
         if (max > 0 && max / min > 50) {
             // No formatting function here: with one, XChart silently uses a linear tick calculator.
             chart.getStyler().setYAxisLogarithmic(true);
-            chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
             chart.getStyler().setYAxisDecimalPattern("#,###");
         } else {
             chart.getStyler().setYAxisMin(0.0);
@@ -151,9 +155,20 @@ public final class Charts {
                 + KeyCount.format(first.keys()) + " keys, " + first.threads() + " threads";
         XYChart chart = newXyChart(title, "percentile", "latency, µs (lower is better)",
                 List.of("p50", "p90", "p99", "p99.9", "max"));
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
-        chart.getStyler().setYAxisDecimalPattern("#,###.#");
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (var l : doc.latency()) {
+            min = Math.min(min, Math.max(l.p50Ns(), 1) / 1e3);
+            max = Math.max(max, l.maxNs() / 1e3);
+        }
+        if (max / min > 50) {
+            // No formatting function here: with one, XChart silently uses a linear tick calculator.
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisDecimalPattern("#,###.#");
+        } else {
+            chart.getStyler().setYAxisMin(0.0);
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::si);
+        }
         for (var l : doc.latency()) {
             List<Double> px = new ArrayList<>();
             List<Double> py = new ArrayList<>();
@@ -202,6 +217,7 @@ public final class Charts {
         chart.getStyler().setLabelsFontColor(Color.DARK_GRAY);
         chart.getStyler().setLabelsPosition(1.0);
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
+        chart.getStyler().setYAxisMin(0.0); // bars start at zero, or their lengths lie
         List<String> categories = doc.footprint().stream().map(f -> f.map()).toList();
         // One series per map, each non-null only at its own category, so that each bar takes its map's colour.
         for (var f : doc.footprint()) {
@@ -262,15 +278,32 @@ public final class Charts {
         return out;
     }
 
+    /**
+     * Renders the chart as a PNG at twice its size (sharp on high-density screens and when zoomed; the page shows
+     * it at its nominal size). A PNG rather than XChart's SVG: XChart draws every label as glyph outlines, which
+     * makes an SVG chart ten times larger than this PNG.
+     */
     private static Image encode(String title, Chart<?, ?> chart) throws IOException {
-        ByteArrayOutputStream svg = new ByteArrayOutputStream();
-        VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        return new Image(title, "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(svg.toByteArray()));
+        BufferedImage image = new BufferedImage(chart.getWidth() * SCALE, chart.getHeight() * SCALE,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.scale(SCALE, SCALE);
+            chart.paint(g, chart.getWidth(), chart.getHeight());
+        } finally {
+            g.dispose();
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", png)) {
+            throw new IOException("no PNG writer available");
+        }
+        return new Image(title, "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()),
+                chart.getWidth(), chart.getHeight());
     }
 
-    /** For tests: decodes a chart's SVG text. */
-    static String svgText(Image image) {
+    /** For tests: decodes a chart's image. */
+    static BufferedImage decode(Image image) throws IOException {
         String b64 = image.dataUri().substring(image.dataUri().indexOf(',') + 1);
-        return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+        return ImageIO.read(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(b64)));
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Renders a results document as one self-contained HTML page: the recommendation, the charts (inline SVG
+ * Renders a results document as one self-contained HTML page: the recommendation, the charts (inline PNG
  * {@code data:} URIs), the verdict per scenario, every result, latency and footprint tables, failures, and the
  * environment. No script, no external resource: it renders the same offline, in any browser, years later.
  *
@@ -32,7 +32,7 @@ public final class HtmlReport {
                 .append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;")
                 .append("margin:2em auto;max-width:1180px;padding:0 1em;color:#222;line-height:1.45}\n")
                 .append("h1{margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}\n")
-                .append("table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em}\n")
+                .append("table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em;display:block;overflow-x:auto;max-width:100%}\n")
                 .append("th,td{padding:.25em .7em;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}\n")
                 .append("th{background:#f6f6f6;text-align:left}td:first-child{text-align:left}\n")
                 .append("td.text{text-align:left;white-space:normal;min-width:10em}\n")
@@ -76,7 +76,8 @@ public final class HtmlReport {
                         .append("no latency or footprint run).</p>\n");
             }
             for (Charts.Image c : charts) {
-                h.append("<figure><img alt=\"").append(esc(c.title())).append("\" src=\"").append(c.dataUri())
+                h.append("<figure><img alt=\"").append(esc(c.title())).append("\" width=\"").append(c.width())
+                        .append("\" height=\"").append(c.height()).append("\" src=\"").append(c.dataUri())
                         .append("\"><figcaption>").append(esc(c.title())).append("</figcaption></figure>\n");
             }
         } catch (IOException | RuntimeException | AWTError | LinkageError e) {

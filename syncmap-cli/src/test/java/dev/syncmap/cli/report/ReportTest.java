@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syncmap.cli.bench.Plan;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,10 +66,10 @@ class ReportTest {
         String html = Files.readString(dir.resolve(ReportWriter.REPORT));
 
         // charts: 2 throughput-vs-threads (97:3 and 50:50 at 100k), 1 vs key count (97:3, 2 threads), latency,
-        // footprint; each an inline SVG that decodes to an <svg> document
+        // footprint; each an inline PNG rendered at twice its display size
         List<Charts.Image> charts = Charts.build(doc);
         assertEquals(5, charts.size(), charts.stream().map(Charts.Image::title).toList().toString());
-        Matcher m = Pattern.compile("<img alt=\"([^\"]+)\" src=\"data:image/svg\\+xml;base64,").matcher(html);
+        Matcher m = Pattern.compile("<img alt=\"([^\"]+)\" width=\"860\" height=\"440\" src=\"data:image/png;base64,").matcher(html);
         int found = 0;
         while (m.find()) {
             found++;
@@ -76,8 +77,10 @@ class ReportTest {
         assertEquals(5, found);
         assertFalse(html.contains("Charts could not be drawn"));
         for (Charts.Image c : charts) {
-            String svg = Charts.svgText(c);
-            assertTrue(svg.contains("<svg"), svg.substring(0, Math.min(200, svg.length())));
+            BufferedImage png = Charts.decode(c);
+            assertEquals(2 * c.width(), png.getWidth());
+            assertEquals(2 * c.height(), png.getHeight());
+            assertTrue(distinctColours(png) > 8, "a chart, not a blank image: " + c.title());
         }
         assertTrue(charts.get(0).title().startsWith("Throughput vs threads — 97:3 · 100k keys"));
         assertTrue(charts.stream().anyMatch(c -> c.title().startsWith("Throughput vs key count — 97:3")));
@@ -108,6 +111,16 @@ class ReportTest {
         assertTrue(text.contains("1.40× ± 0.08"), text);
         assertTrue(text.contains("Recommendation: StripedMap wins all 8 scenarios outright"), text);
         assertTrue(text.contains("Latency from intended start, open loop"), text);
+    }
+
+    private static int distinctColours(BufferedImage image) {
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 3) {
+            for (int x = 0; x < image.getWidth(); x += 3) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        return colours.size();
     }
 
     /** Keeps the assertion message readable: an empty set prints as []. */
