@@ -1,0 +1,55 @@
+package dev.syncmap.bench;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of a copy of a map while a background writer runs (see {@link WrittenMapState}). Score:
+ * <b>microseconds per copy</b> (JMH {@code AverageTime}).
+ *
+ * <ul>
+ *   <li>{@link #snapshot()}: the cheapest copy a contender offers. For contenders that
+ *       {@linkplain Contenders#offersSnapshots(String) offer snapshots} it is their point-in-time snapshot
+ *       ({@code VersionedMap.snapshot()}, {@code TrieMap.readOnlySnapshot()}), consistent and usually O(1); for
+ *       the others it is {@code new HashMap<>(map)}, which is O(n) and, for the concurrent maps under a writer, not
+ *       a point-in-time copy (each entry is read at a different moment); {@code SynchronizedMap} copies under its
+ *       monitor, which is consistent but stops writers for the whole copy.</li>
+ *   <li>{@link #copy()}: a materialised {@code HashMap} copy of that snapshot (or of the map itself): what it costs
+ *       to end up with an independent, fully built copy.</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class SnapshotCopyBenchmark extends WrittenMapState {
+
+    /**
+     * The contender's cheapest copy: its snapshot if it has one, else a {@code HashMap} copy.
+     *
+     * @return the copy (consumed by JMH)
+     */
+    @Benchmark
+    public Map<Integer, Integer> snapshot() {
+        return snapshots ? Contenders.snapshot(target) : copyOf(target);
+    }
+
+    /**
+     * A fully materialised, independent {@code HashMap} copy, taken from the snapshot where there is one.
+     *
+     * @return the copy (consumed by JMH)
+     */
+    @Benchmark
+    public Map<Integer, Integer> copy() {
+        return copyOf(snapshots ? Contenders.snapshot(target) : target);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.syncmap.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.Test;
+
+class OpenLoopLatencyTest {
+
+    private static final long MS = 1_000_000;
+
+    /**
+     * A map whose get stalls once, for {@code stallNanos}, on the first call after the time set by {@link #armAt}:
+     * a GC pause or a lock convoy, in miniature. Every request scheduled during the stall is late by up to the stall.
+     */
+    static final class StallingMap extends AbstractMap<Integer, Integer> {
+        private final Map<Integer, Integer> delegate = new ConcurrentHashMap<>();
+        private final AtomicBoolean stalled = new AtomicBoolean();
+        private final long stallNanos;
+        private volatile long stallAt = Long.MAX_VALUE;
+
+        StallingMap(long stallNanos) {
+            this.stallNanos = stallNanos;
+        }
+
+        void armAt(long nanoTime) {
+            stallAt = nanoTime;
+        }
+
+        @Override
+        public Integer get(Object key) {
+            if (System.nanoTime() >= stallAt && stalled.compareAndSet(false, true)) {
+                sleepNanos(stallNanos);
+            }
+            return delegate.get(key);
+        }
+
+        @Override
+        public Integer put(Integer key, Integer value) {
+            return delegate.put(key, value);
+        }
+
+        @Override
+        public Integer remove(Object key) {
+            return delegate.remove(key);
+        }
+
+        @Override
+        public Set<Entry<Integer, Integer>> entrySet() {
+            return delegate.entrySet();
+        }
+    }
+
+    /** A map that takes {@code nanos} for every operation: far slower than the schedule asks. */
+    static final class SlowMap extends AbstractMap<Integer, Integer> {
+        private final Map<Integer, Integer> delegate = new ConcurrentHashMap<>();
+        private final long nanos;
+
+        SlowMap(long nanos) {
+            this.nanos = nanos;
+        }
+
+        @Override
+        public Integer get(Object key) {
+            sleepNanos(nanos);
+            return delegate.get(key);
+        }
+
+        @Override
+        public Integer put(Integer key, Integer value) {
+            sleepNanos(nanos);
+            return delegate.put(key, value);
+        }
+
+        @Override
+        public Integer remove(Object key) {
+            sleepNanos(nanos);
+            return delegate.remove(key);
+        }
+
+        @Override
+        public Set<Entry<Integer, Integer>> entrySet() {
+            return delegate.entrySet();
+        }
+    }
+
+    static void sleepNanos(long nanos) {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    @Test
+    void aStallShowsInTheTailForEveryRequestItDelayed() {
+        // 2,000 requests/s for 2 s; a 300 ms stall 0.6 s in holds up ~600 of ~4,000 requests (15 %), with
+        // latencies spread from 300 ms down to 0: the top 1 % (~40 requests) are all >= ~280 ms.
+        long stallNanos = 300 * MS;
+        StallingMap map = new StallingMap(stallNanos);
+        OpenLoopLatency.Schedule schedule = OpenLoopLatency.prepare(map, 1000, "uniform", 2000, 1, true);
+        map.armAt(System.nanoTime() + 600 * MS);
+        OpenLoopLatency.LatencyResult result = schedule.execute(Duration.ofSeconds(2), Duration.ZERO);
+
+        assertTrue(result.maxNs() >= stallNanos, result.toString());
+        assertTrue(result.p99Ns() >= 250 * MS, "p99 must include the requests queued behind the stall: " + result);
+        assertTrue(result.p999Ns() >= 250 * MS, result.toString());
+        // the closed-loop view (from actual issue) sees a single slow call: its tail misses the stall
+        assertTrue(result.serviceP99Ns() < 50 * MS, "service time p99 should not see the stall: " + result);
+        assertEquals(4000, result.count(), 400);
+        assertEquals(0, result.dropped());
+    }
+
+    @Test
+    void overloadIsBoundedInTimeAndReportedAsDroppedAndALowAchievedRate() {
+        // every operation takes 1 ms, the schedule asks for 10,000/s: capacity is ~1,000/s
+        SlowMap map = new SlowMap(TimeUnit.MILLISECONDS.toNanos(1));
+        OpenLoopLatency.Schedule schedule = OpenLoopLatency.prepare(map, 100, "zipf", 10_000, 1, false);
+        long started = System.nanoTime();
+        OpenLoopLatency.LatencyResult result = schedule.execute(Duration.ofMillis(500), Duration.ZERO);
+        long tookMs = (System.nanoTime() - started) / MS;
+
+        assertTrue(tookMs < 1500, "a 0.5 s schedule must end by its 0.5 s drain deadline; took " + tookMs + " ms");
+        assertTrue(result.dropped() > 2000, result.toString());
+        assertTrue(result.achievedOpsPerSecond() < 2000, result.toString());
+        assertTrue(result.p50Ns() > 100 * MS, "the queue, not the 1 ms service time, dominates: " + result);
+        assertTrue(result.serviceP50Ns() < 20 * MS, result.toString());
+    }
+
+    @Test
+    void aFastMapKeepsTheScheduleAndItsMedianIsSmall() {
+        OpenLoopLatency.LatencyResult result = OpenLoopLatency.run("ConcurrentHashMap", 1000, "zipf", 2000, 2,
+                Duration.ofSeconds(1));
+        assertEquals(2000, result.achievedOpsPerSecond(), 300, result.toString());
+        assertEquals(0, result.dropped());
+        assertTrue(result.p50Ns() < 20 * MS, result.toString());
+        assertTrue(result.p50Ns() <= result.p90Ns() && result.p90Ns() <= result.p99Ns()
+                && result.p99Ns() <= result.p999Ns() && result.p999Ns() <= result.maxNs(), result.toString());
+    }
+
+    @Test
+    void badArgumentsAreRejected() {
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenLoopLatency.run("ConcurrentHashMap", 10, "zipf", 0, 1, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenLoopLatency.run("ConcurrentHashMap", 10, "zipf", 100, 0, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenLoopLatency.run("ConcurrentHashMap", 10, "zipf", 100, 1, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenLoopLatency.run("NoSuchMap", 10, "zipf", 100, 1, Duration.ofSeconds(1)));
+    }
+}

@@ -1,0 +1,757 @@
+package dev.syncmap;
+
+import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.EntryCopies;
+import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.HashMapSnapshot;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A {@link ConcurrentMap} made of one {@link HashMap} guarded by one {@link ReentrantReadWriteLock}: Go's
+ * {@code sync.RWMutex} + {@code map}, the simple baseline every other map of this library is measured against.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Linearizable.</b> Every method, including {@code putAll}, {@code clear}, {@code replaceAll},
+ *       {@code size}, {@code containsValue}, {@code equals} and {@code hashCode}, takes effect at one instant while
+ *       it holds the lock: a {@code putAll} is seen entirely or not at all.</li>
+ *   <li><b>Atomic compute.</b> {@code compute}, {@code computeIfAbsent}, {@code computeIfPresent}, {@code merge}
+ *       and {@code replaceAll} run their function under the write lock, at most once per call (once per key for
+ *       {@code replaceAll}). Other threads' reads and writes wait meanwhile, so keep functions short. A function
+ *       may read this map; one that writes to it gets {@link IllegalStateException}.</li>
+ *   <li><b>Exact iteration.</b> The views iterate a point-in-time copy of the whole map, taken under the read lock:
+ *       each iteration shows exactly the content of one instant, whatever writers do meanwhile, and never throws
+ *       {@link java.util.ConcurrentModificationException}. The copy is the same one {@link #snapshot()} returns and
+ *       is shared by every iteration and snapshot until the next write: the first iteration after a write costs
+ *       O(n), the next ones O(1) to start. A view's {@code size()} is read separately and is exact at its own
+ *       instant.</li>
+ *   <li><b>Nulls.</b> Null keys, values and functions are rejected with a {@link NullPointerException} naming the
+ *       argument ({@code "key"}, {@code "value"}, {@code "remappingFunction"}, ...); a null query key too.</li>
+ *   <li><b>Colliding keys.</b> Costs are those of {@link HashMap}: O(1) expected per operation. Keys whose
+ *       {@code hashCode()} is always equal share one bin, which {@code HashMap} turns into a balanced tree: O(log n)
+ *       per operation when the keys are mutually {@link Comparable}, O(n) when they are not (every lookup may have
+ *       to search the whole tree). The map stays correct either way.</li>
+ * </ul>
+ *
+ * <h2>Implementation notes</h2>
+ * Invariant: {@code table}, {@code revision} and {@code cachedSnapshot} change only under the write lock.
+ * Thread-safety is the lock's: a write's unlock happens-before the next lock of either kind, so every reader sees
+ * the table as the last writer left it, and readers never overlap a writer.
+ *
+ * <p>{@code revision} counts the calls that may have changed the content (one per {@code putAll},
+ * {@code clear} or {@code replaceAll} as a whole). It is this map's modification counter, not a
+ * {@code VersionedMap} revision: two snapshots of one map with equal revisions have equal content, but a call that
+ * changed nothing (a {@code compute} returning the old value) may still count.
+ *
+ * <p>{@code cachedSnapshot} is null or the copy of the current revision. Readers create it under the read lock,
+ * so several may race to store equivalent copies (hence {@code setRelease}/{@code getAcquire}; the copy's fields
+ * are final anyway); a writer clears it under the write lock, so no stale copy can be stored after a write. The
+ * price: one copy of the map may be kept alive until the next write.
+ *
+ * <p>Recursion: a mapping function runs under the write lock, and {@code forEach}'s action under the read lock.
+ * A write from inside either would re-enter the {@code HashMap} in the middle of an update, or deadlock trying to
+ * upgrade a read lock. {@link FunctionGuard} refuses writes from a function of this map; two cheap lock checks
+ * ({@code isHeldByCurrentThread}, and the read hold count only when readers exist) also catch the indirect cases,
+ * a function of another map called from ours that writes back to ours.
+ *
+ * <p>Traded away: readers and writers serialize on one lock word (no scaling with cores for writes, cache-line
+ * traffic for reads), and a long mapping function stalls everyone. That is the point of the baseline.
+ *
+ * <p>Serialization: through a proxy holding the mappings copied under the read lock, and the fairness flag. The
+ * lock is not serialized; a deserialized map gets a new one.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
+    implements ConcurrentMap<K, V>, Snapshottable<K, V>, Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final int DEFAULT_CAPACITY = 16;
+
+    private static final VarHandle CACHED_SNAPSHOT;
+
+    static {
+        try {
+            CACHED_SNAPSHOT = MethodHandles.lookup()
+                .findVarHandle(LockedMap.class, "cachedSnapshot", HashMapSnapshot.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final transient ReentrantReadWriteLock lock;
+    private final transient ReentrantReadWriteLock.ReadLock readLock;
+    private final transient ReentrantReadWriteLock.WriteLock writeLock;
+
+    /** The content. Guarded by {@code lock}. */
+    private final transient HashMap<K, V> table;
+
+    /** Calls that may have changed the content. Written under the write lock, read under either lock. */
+    private transient long revision;
+
+    /**
+     * Null, or the copy of the content at {@code revision}. Readers use {@link #CACHED_SNAPSHOT} (they race with each
+     * other under the read lock); writers use plain access (the write lock excludes everyone).
+     */
+    private transient HashMapSnapshot<K, V> cachedSnapshot;
+
+    /** Creates an empty map with a non-fair lock. */
+    public LockedMap() {
+        this(DEFAULT_CAPACITY, false);
+    }
+
+    /**
+     * Creates an empty map with a non-fair lock, sized to hold {@code expectedSize} mappings without growing.
+     *
+     * @param expectedSize the number of mappings expected
+     * @throws IllegalArgumentException if {@code expectedSize} is negative
+     */
+    public LockedMap(int expectedSize) {
+        this(expectedSize, false);
+    }
+
+    /**
+     * Creates an empty map.
+     *
+     * @param fair {@code true} for a fair lock (threads acquire it roughly in arrival order, so a stream of
+     *     readers cannot starve a writer, at a large throughput cost); {@code false} for the faster non-fair lock
+     */
+    public LockedMap(boolean fair) {
+        this(DEFAULT_CAPACITY, fair);
+    }
+
+    /**
+     * Creates an empty map.
+     *
+     * @param expectedSize the number of mappings expected
+     * @param fair whether the lock is fair; see {@link #LockedMap(boolean)}
+     * @throws IllegalArgumentException if {@code expectedSize} is negative
+     */
+    public LockedMap(int expectedSize, boolean fair) {
+        if (expectedSize < 0) {
+            throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
+        }
+        this.lock = new ReentrantReadWriteLock(fair);
+        this.readLock = lock.readLock();
+        this.writeLock = lock.writeLock();
+        this.table = new HashMap<>((int) Math.min((expectedSize * 4L + 2) / 3, 1 << 30));
+    }
+
+    /**
+     * Tells whether this map's lock is fair.
+     *
+     * @return {@code true} if the lock was created fair
+     */
+    public boolean isFair() {
+        return lock.isFair();
+    }
+
+    /* ---------------- Locking ---------------- */
+
+    /**
+     * Takes the write lock for a mutating method, after refusing the calls that would corrupt or deadlock.
+     * Callers run {@link FunctionGuard#checkNotInFunction} first.
+     */
+    private void lockForWrite(String operation) {
+        if (writeLock.isHeldByCurrentThread()) {
+            // A mapping function of ours, reached through another map's function, writes back to us.
+            throw recursiveUpdate(operation, "holds its write lock (it is running one of its mapping functions)");
+        }
+        if (lock.getReadLockCount() > 0 && lock.getReadHoldCount() > 0) {
+            // This thread holds the read lock (inside forEach's action): waiting for the write lock never ends.
+            throw recursiveUpdate(operation, "holds its read lock (it is running forEach's action)");
+        }
+        writeLock.lock();
+    }
+
+    private IllegalStateException recursiveUpdate(String operation, String why) {
+        return new IllegalStateException("Recursive update: " + operation + " was called on a LockedMap by a thread"
+            + " that " + why + "; a mapping function or forEach action must not modify its map");
+    }
+
+    /** Records a change; called under the write lock after the table was (possibly) modified. */
+    private void changed() {
+        revision++;
+        if (cachedSnapshot != null) { // plain access: the write lock excludes every other access
+            cachedSnapshot = null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private HashMapSnapshot<K, V> cachedSnapshotAcquire() {
+        return (HashMapSnapshot<K, V>) CACHED_SNAPSHOT.getAcquire(this);
+    }
+
+    /* ---------------- Reads ---------------- */
+
+    /**
+     * Returns the value of {@code key}, or null. Takes the read lock; O(1) expected.
+     *
+     * @throws NullPointerException naming {@code "key"} if {@code key} is null
+     */
+    @Override
+    public V get(Object key) {
+        requireKey(key);
+        readLock.lock();
+        try {
+            return table.get(key);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Returns the value of {@code key}, or {@code defaultValue} (which may be null). Takes the read lock.
+     *
+     * @throws NullPointerException naming {@code "key"} if {@code key} is null
+     */
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        requireKey(key);
+        readLock.lock();
+        try {
+            return table.getOrDefault(key, defaultValue);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Tells whether {@code key} is mapped. Takes the read lock; O(1) expected.
+     *
+     * @throws NullPointerException naming {@code "key"} if {@code key} is null
+     */
+    @Override
+    public boolean containsKey(Object key) {
+        requireKey(key);
+        readLock.lock();
+        try {
+            return table.containsKey(key);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Tells whether some key maps to {@code value}. Takes the read lock for an O(n) scan: exact at one instant.
+     *
+     * @throws NullPointerException naming {@code "value"} if {@code value} is null
+     */
+    @Override
+    public boolean containsValue(Object value) {
+        requireValue(value, "value");
+        readLock.lock();
+        try {
+            return table.containsValue(value);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Returns the number of mappings, exact at one instant (taken under the read lock). */
+    @Override
+    public int size() {
+        readLock.lock();
+        try {
+            return table.size();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Tells whether the map is empty, exact at one instant (taken under the read lock). */
+    @Override
+    public boolean isEmpty() {
+        readLock.lock();
+        try {
+            return table.isEmpty();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action} on every mapping while holding the read lock: the action sees the content of one instant,
+     * and writers wait until it returns. The action may read this map; writing to it throws
+     * {@link IllegalStateException}.
+     *
+     * @throws NullPointerException naming {@code "action"} if {@code action} is null
+     */
+    @Override
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        requireFunction(action, "action");
+        readLock.lock();
+        Object previous = FunctionGuard.enter(this);
+        try {
+            table.forEach(action);
+        } finally {
+            FunctionGuard.exit(previous);
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Returns an immutable copy of the whole content, taken under the read lock, and its
+     * {@linkplain Snapshot#revision() revision}: this map's modification counter (see the class notes). The copy
+     * is cached until the next write, so a snapshot of an unchanged map costs O(1); otherwise O(n).
+     */
+    @Override
+    public Snapshot<K, V> snapshot() {
+        readLock.lock();
+        try {
+            HashMapSnapshot<K, V> snapshot = cachedSnapshotAcquire();
+            if (snapshot == null) {
+                snapshot = HashMapSnapshot.copyOf(table, revision);
+                CACHED_SNAPSHOT.setRelease(this, snapshot);
+            }
+            return snapshot;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Iterates {@link #snapshot()}: exact at one instant, never throws ConcurrentModificationException. */
+    @Override
+    protected Iterator<Map.Entry<K, V>> entryIterator() {
+        return snapshot().entrySet().iterator();
+    }
+
+    /**
+     * Compares with another map per {@link Map#equals}, using one {@linkplain #snapshot() snapshot} of this map.
+     *
+     * @param o the object to compare
+     * @return {@code true} if {@code o} is a map with the same mappings as this map had at one instant
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || snapshot().equals(o);
+    }
+
+    /** Returns the hash code per {@link Map#hashCode}, computed under the read lock (exact at one instant). */
+    @Override
+    public int hashCode() {
+        readLock.lock();
+        try {
+            return table.hashCode();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /* ---------------- Writes ---------------- */
+
+    /**
+     * Maps {@code key} to {@code value} under the write lock.
+     *
+     * @return the previous value, or null
+     * @throws NullPointerException naming {@code "key"} or {@code "value"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public V put(K key, V value) {
+        requireKey(key);
+        requireValue(value, "value");
+        FunctionGuard.checkNotInFunction(this, "put");
+        lockForWrite("put");
+        try {
+            V previous = table.put(key, value);
+            changed();
+            return previous;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Copies every mapping of {@code m} into this map atomically: the argument is copied first (without our lock,
+     * so two maps {@code putAll}-ing each other cannot deadlock, and a null in it changes nothing), then all of it
+     * is written under one write lock. Other threads see none or all of it.
+     *
+     * @throws NullPointerException naming {@code "m"}, {@code "key"} or {@code "value"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public void putAll(Map<? extends K, ? extends V> m) {
+        FunctionGuard.checkNotInFunction(this, "putAll");
+        Object[] kv = EntryCopies.keysAndValues(m);
+        if (kv.length == 0) {
+            return;
+        }
+        lockForWrite("putAll");
+        try {
+            putAllUnderLock(kv);
+            changed();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @SuppressWarnings("unchecked") // kv holds the K and V instances copied from a Map<? extends K, ? extends V>
+    private void putAllUnderLock(Object[] kv) {
+        for (int i = 0; i < kv.length; i += 2) {
+            table.put((K) kv[i], (V) kv[i + 1]);
+        }
+    }
+
+    /**
+     * Removes {@code key}'s mapping under the write lock.
+     *
+     * @return the removed value, or null
+     * @throws NullPointerException naming {@code "key"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public V remove(Object key) {
+        requireKey(key);
+        FunctionGuard.checkNotInFunction(this, "remove");
+        lockForWrite("remove");
+        try {
+            V previous = table.remove(key);
+            if (previous != null) {
+                changed();
+            }
+            return previous;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Removes {@code key}'s mapping if it maps to {@code value}, under the write lock.
+     *
+     * @throws NullPointerException naming {@code "key"} or {@code "value"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public boolean remove(Object key, Object value) {
+        requireKey(key);
+        requireValue(value, "value");
+        FunctionGuard.checkNotInFunction(this, "remove");
+        lockForWrite("remove");
+        try {
+            boolean removed = table.remove(key, value);
+            if (removed) {
+                changed();
+            }
+            return removed;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Removes every mapping, under one write lock (atomic).
+     *
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public void clear() {
+        FunctionGuard.checkNotInFunction(this, "clear");
+        lockForWrite("clear");
+        try {
+            if (!table.isEmpty()) {
+                table.clear();
+                changed();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Maps {@code key} to {@code value} unless it is mapped, under the write lock.
+     *
+     * @return the existing value, or null if {@code value} was stored
+     * @throws NullPointerException naming {@code "key"} or {@code "value"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public V putIfAbsent(K key, V value) {
+        requireKey(key);
+        requireValue(value, "value");
+        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
+        lockForWrite("putIfAbsent");
+        try {
+            V existing = table.putIfAbsent(key, value);
+            if (existing == null) {
+                changed();
+            }
+            return existing;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Replaces {@code key}'s value if it is {@code oldValue}, under the write lock.
+     *
+     * @throws NullPointerException naming {@code "key"}, {@code "oldValue"} or {@code "newValue"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        requireKey(key);
+        requireValue(oldValue, "oldValue");
+        requireValue(newValue, "newValue");
+        FunctionGuard.checkNotInFunction(this, "replace");
+        lockForWrite("replace");
+        try {
+            boolean replaced = table.replace(key, oldValue, newValue);
+            if (replaced) {
+                changed();
+            }
+            return replaced;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Replaces {@code key}'s value if it is mapped, under the write lock.
+     *
+     * @return the previous value, or null if {@code key} was not mapped (nothing stored)
+     * @throws NullPointerException naming {@code "key"} or {@code "value"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
+     */
+    @Override
+    public V replace(K key, V value) {
+        requireKey(key);
+        requireValue(value, "value");
+        FunctionGuard.checkNotInFunction(this, "replace");
+        lockForWrite("replace");
+        try {
+            V previous = table.replace(key, value);
+            if (previous != null) {
+                changed();
+            }
+            return previous;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /* ---------------- Atomic functions ---------------- */
+
+    /**
+     * Returns {@code key}'s value, computing and storing it first if absent. A hit is served under the read lock;
+     * a miss takes the write lock, looks again, and runs {@code mappingFunction} at most once, under the write
+     * lock. A null result stores nothing.
+     *
+     * @throws NullPointerException naming {@code "key"} or {@code "mappingFunction"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map, or if
+     *     {@code mappingFunction} modifies this map
+     */
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+        requireKey(key);
+        requireFunction(mappingFunction, "mappingFunction");
+        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        readLock.lock();
+        V existing;
+        try {
+            existing = table.get(key);
+        } finally {
+            readLock.unlock();
+        }
+        if (existing != null) {
+            return existing;
+        }
+        lockForWrite("computeIfAbsent");
+        try {
+            int sizeBefore = table.size();
+            V value;
+            Object previous = FunctionGuard.enter(this);
+            try {
+                value = table.computeIfAbsent(key, mappingFunction);
+            } finally {
+                FunctionGuard.exit(previous);
+            }
+            if (table.size() != sizeBefore) {
+                changed();
+            }
+            return value;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Recomputes {@code key}'s value if it is mapped, under the write lock; {@code remappingFunction} runs at most
+     * once. A null result removes the mapping.
+     *
+     * @throws NullPointerException naming {@code "key"} or {@code "remappingFunction"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map, or if
+     *     {@code remappingFunction} modifies this map
+     */
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
+        lockForWrite("computeIfPresent");
+        try {
+            if (!table.containsKey(key)) {
+                return null;
+            }
+            V value;
+            Object previous = FunctionGuard.enter(this);
+            try {
+                value = table.computeIfPresent(key, remappingFunction);
+            } finally {
+                FunctionGuard.exit(previous);
+            }
+            changed();
+            return value;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Computes {@code key}'s new value from its current one (or null), under the write lock;
+     * {@code remappingFunction} runs exactly once. A null result removes the mapping.
+     *
+     * @throws NullPointerException naming {@code "key"} or {@code "remappingFunction"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map, or if
+     *     {@code remappingFunction} modifies this map
+     */
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        requireKey(key);
+        requireFunction(remappingFunction, "remappingFunction");
+        FunctionGuard.checkNotInFunction(this, "compute");
+        lockForWrite("compute");
+        try {
+            V value;
+            Object previous = FunctionGuard.enter(this);
+            try {
+                value = table.compute(key, remappingFunction);
+            } finally {
+                FunctionGuard.exit(previous);
+            }
+            changed();
+            return value;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Stores {@code value} if {@code key} is absent, otherwise the result of {@code remappingFunction(old, value)}
+     * (removing the mapping if it is null), under the write lock; the function runs at most once, and only when
+     * {@code key} was mapped.
+     *
+     * @throws NullPointerException naming {@code "key"}, {@code "value"} or {@code "remappingFunction"}
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map, or if
+     *     {@code remappingFunction} modifies this map
+     */
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+        requireKey(key);
+        requireValue(value, "value");
+        requireFunction(remappingFunction, "remappingFunction");
+        FunctionGuard.checkNotInFunction(this, "merge");
+        lockForWrite("merge");
+        try {
+            V result;
+            Object previous = FunctionGuard.enter(this);
+            try {
+                result = table.merge(key, value, remappingFunction);
+            } finally {
+                FunctionGuard.exit(previous);
+            }
+            changed();
+            return result;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Replaces every value with {@code function(key, value)}, all under one write lock: other threads see no
+     * value or every value replaced. The function runs once per mapping. If it throws or returns null (a
+     * {@link NullPointerException}), the values already replaced stay replaced, as with {@link HashMap}.
+     *
+     * @throws NullPointerException naming {@code "function"}, or if the function returns null
+     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map, or if
+     *     {@code function} modifies this map
+     */
+    @Override
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        requireFunction(function, "function");
+        FunctionGuard.checkNotInFunction(this, "replaceAll");
+        lockForWrite("replaceAll");
+        try {
+            Object previous = FunctionGuard.enter(this);
+            try {
+                table.replaceAll((k, v) -> Objects.requireNonNull(function.apply(k, v),
+                    "replaceAll's function returned null"));
+            } finally {
+                FunctionGuard.exit(previous);
+                changed();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /* ---------------- Serialization ---------------- */
+
+    private Object writeReplace() {
+        return new SerializedForm(this);
+    }
+
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a LockedMap is read through its serialization proxy");
+    }
+
+    /** The serialized form: the fairness flag and the mappings, copied under the read lock. */
+    private static final class SerializedForm implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        /** Whether the lock was fair. */
+        private final boolean fair;
+        /** {@code [k0, v0, k1, v1, ...]}: the map is serializable only if its keys and values are. */
+        @SuppressWarnings("serial")
+        private final Object[] keysAndValues;
+
+        SerializedForm(LockedMap<?, ?> map) {
+            this.fair = map.lock.isFair();
+            map.readLock.lock();
+            try {
+                this.keysAndValues = EntryCopies.keysAndValues(map.table);
+            } finally {
+                map.readLock.unlock();
+            }
+        }
+
+        private Object readResolve() throws InvalidObjectException {
+            if (keysAndValues == null || keysAndValues.length % 2 != 0) {
+                throw new InvalidObjectException("malformed LockedMap stream: key/value array");
+            }
+            LockedMap<Object, Object> map = new LockedMap<>(keysAndValues.length / 2, fair);
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
+                    throw new InvalidObjectException("malformed LockedMap stream: null key or value");
+                }
+                map.table.put(keysAndValues[i], keysAndValues[i + 1]);
+            }
+            return map;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package dev.syncmap.internal;
+
+import dev.syncmap.ChunkedSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * A single-threaded chained hash table whose entries are kept in a fixed order derived from their keys' hash
+ * codes, so that it can be scanned a chunk at a time with a cursor that survives inserts, removals and resizes.
+ * It is the backing table for lock-based maps that implement {@link ChunkedSource}: the map guards it with its
+ * own lock and calls {@link #scan(Object, int)} under that lock.
+ *
+ * <h2>Implementation notes</h2>
+ * <b>Scan order.</b> Every key gets a 32-bit <i>order</i>: its hash code, mixed ({@code h ^ h >>> 16}) and then
+ * multiplied by the 32-bit golden ratio (Fibonacci hashing). Both steps are bijections of {@code int}, so keys
+ * with different hash codes always have different orders. Entries are scanned in increasing <em>unsigned</em>
+ * order.
+ *
+ * <p><b>Layout.</b> With 2<sup>b</sup> buckets, an entry lives in bucket {@code order >>> (32 - b)}: its top
+ * {@code b} bits. Bucket {@code i} therefore holds exactly the orders in {@code [i << (32-b), (i+1) << (32-b))},
+ * buckets in index order are in scan order, and each chain is kept sorted by unsigned order (ties in insertion
+ * order). Doubling the table splits bucket {@code i} into {@code 2i} and {@code 2i+1} by the next bit, keeping
+ * both halves sorted. Capacity never shrinks (as {@link java.util.HashMap}).
+ *
+ * <p><b>Cursor.</b> A cursor is {@code (position, tiedKeys)}, meaning "every entry whose order is below
+ * {@code position} has been dealt with, and so have the keys in {@code tiedKeys}, whose order is exactly
+ * {@code position}". It speaks only of orders, never of buckets, so it stays valid across any change to the
+ * table: resuming starts at bucket {@code position >>> (32 - b)} of whatever the capacity is now and skips what
+ * the cursor covers. Hence a key present throughout a scan is delivered exactly once, and no key twice. The tied
+ * keys are needed only for distinct keys with equal hash codes, and are almost always zero or one key.
+ *
+ * <p><b>Bounded work per call.</b> A call delivers at most {@code maxEntries} entries and visits at most
+ * {@code 4 * maxEntries + 64} buckets; when it runs out of bucket visits (a large table left almost empty by
+ * removals), it returns the entries found so far with a cursor at the next bucket boundary. So the caller's lock
+ * is held for O(maxEntries) time, whatever the table's size.
+ *
+ * <p>Traded away: compared with {@link java.util.HashMap}, no tree bins (many keys with equal hash codes make
+ * their chain long) and sorted insertion into a chain (chains average under one entry, so this costs nothing
+ * measurable). Not thread-safe: the owning map serializes access.
+ *
+ * @param <K> the type of keys, never null
+ * @param <V> the type of values, never null
+ */
+public final class HashOrderedTable<K, V> {
+
+    private static final int MIN_BITS = 4;
+    private static final int MAX_BITS = 30;
+    private static final int GOLDEN_RATIO_32 = 0x9E3779B9;
+    private static final Object[] NO_KEYS = new Object[0];
+
+    /** One mapping; chains are sorted by unsigned {@code order}. */
+    private static final class Node<K, V> {
+        final int order;
+        final K key;
+        V value;
+        Node<K, V> next;
+
+        Node(int order, K key, V value, Node<K, V> next) {
+            this.order = order;
+            this.key = key;
+            this.value = value;
+            this.next = next;
+        }
+    }
+
+    /** An immutable scan position; see the implementation notes. */
+    private static final class ScanCursor {
+        final HashOrderedTable<?, ?> table;
+        final int position;
+        final Object[] tiedKeys;
+
+        ScanCursor(HashOrderedTable<?, ?> table, int position, Object[] tiedKeys) {
+            this.table = table;
+            this.position = position;
+            this.tiedKeys = tiedKeys;
+        }
+
+        @Override
+        public String toString() {
+            return "ScanCursor[position=" + Integer.toUnsignedString(position) + ", tied=" + tiedKeys.length + "]";
+        }
+    }
+
+    private Node<K, V>[] buckets;
+    private int shift;
+    private int size;
+
+    /** Creates an empty table with 16 buckets. */
+    public HashOrderedTable() {
+        buckets = newBuckets(1 << MIN_BITS);
+        shift = 32 - MIN_BITS;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> Node<K, V>[] newBuckets(int n) {
+        return (Node<K, V>[]) new Node<?, ?>[n];
+    }
+
+    /**
+     * Returns the scan order of a key: a bijective mix of its hash code.
+     *
+     * @param key the key
+     * @return the order, compared unsigned
+     */
+    static int orderOf(Object key) {
+        int h = key.hashCode();
+        return (h ^ (h >>> 16)) * GOLDEN_RATIO_32;
+    }
+
+    /**
+     * Returns the number of mappings. O(1).
+     *
+     * @return the size
+     */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Returns the value mapped to a key.
+     *
+     * @param key the key, not null
+     * @return the value, or {@code null} if absent
+     */
+    public V get(Object key) {
+        int order = orderOf(key);
+        for (Node<K, V> n = buckets[order >>> shift]; n != null; n = n.next) {
+            int c = Integer.compareUnsigned(n.order, order);
+            if (c > 0) {
+                break;
+            }
+            if (c == 0 && n.key.equals(key)) {
+                return n.value;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Maps a key to a value, replacing any previous value.
+     *
+     * @param key the key, not null
+     * @param value the value, not null
+     * @return the previous value, or {@code null} if the key was absent
+     */
+    public V put(K key, V value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        int order = orderOf(key);
+        int index = order >>> shift;
+        Node<K, V> before = null;
+        Node<K, V> n = buckets[index];
+        while (n != null) {
+            int c = Integer.compareUnsigned(n.order, order);
+            if (c > 0) {
+                break;
+            }
+            if (c == 0 && n.key.equals(key)) {
+                V old = n.value;
+                n.value = value;
+                return old;
+            }
+            before = n;
+            n = n.next;
+        }
+        Node<K, V> added = new Node<>(order, key, value, n);
+        if (before == null) {
+            buckets[index] = added;
+        } else {
+            before.next = added;
+        }
+        if (++size > buckets.length - (buckets.length >>> 2) && shift > 32 - MAX_BITS) {
+            grow();
+        }
+        return null;
+    }
+
+    /**
+     * Removes a key.
+     *
+     * @param key the key, not null
+     * @return the value it had, or {@code null} if it was absent
+     */
+    public V remove(Object key) {
+        int order = orderOf(key);
+        int index = order >>> shift;
+        Node<K, V> before = null;
+        for (Node<K, V> n = buckets[index]; n != null; before = n, n = n.next) {
+            int c = Integer.compareUnsigned(n.order, order);
+            if (c > 0) {
+                break;
+            }
+            if (c == 0 && n.key.equals(key)) {
+                if (before == null) {
+                    buckets[index] = n.next;
+                } else {
+                    before.next = n.next;
+                }
+                size--;
+                return n.value;
+            }
+        }
+        return null;
+    }
+
+    /** Removes every mapping, keeping the capacity (and the validity of outstanding cursors). */
+    public void clear() {
+        Arrays.fill(buckets, null);
+        size = 0;
+    }
+
+    /**
+     * Passes every mapping to {@code action}, in scan order.
+     *
+     * @param action receives each key and value; must not modify this table
+     */
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        for (Node<K, V> head : buckets) {
+            for (Node<K, V> n = head; n != null; n = n.next) {
+                action.accept(n.key, n.value);
+            }
+        }
+    }
+
+    /** Doubles the bucket array, splitting each chain in two by the next bit of the order, keeping both sorted. */
+    private void grow() {
+        Node<K, V>[] old = buckets;
+        int newShift = shift - 1;
+        Node<K, V>[] fresh = newBuckets(old.length << 1);
+        for (int i = 0; i < old.length; i++) {
+            Node<K, V> lowTail = null;
+            Node<K, V> highTail = null;
+            for (Node<K, V> n = old[i], next; n != null; n = next) {
+                next = n.next;
+                n.next = null;
+                int target = n.order >>> newShift;
+                if ((target & 1) == 0) {
+                    if (lowTail == null) {
+                        fresh[target] = n;
+                    } else {
+                        lowTail.next = n;
+                    }
+                    lowTail = n;
+                } else {
+                    if (highTail == null) {
+                        fresh[target] = n;
+                    } else {
+                        highTail.next = n;
+                    }
+                    highTail = n;
+                }
+            }
+        }
+        buckets = fresh;
+        shift = newShift;
+    }
+
+    /**
+     * Copies at most {@code maxEntries} mappings that come after {@code cursor} in scan order, the
+     * {@link ChunkedSource#copyChunk(Object, int)} step of a map backed by this table. The caller holds the lock
+     * that guards the table. Work is O({@code maxEntries}) whatever the table's size (see the implementation
+     * notes); the chunk may hold fewer entries than asked, even none, while more remain.
+     *
+     * @param cursor {@code null} to start, or the {@code next} cursor of a chunk this table returned
+     * @param maxEntries the most mappings to copy, at least 1
+     * @return the chunk; its {@code next} is {@code null} when the scan has passed every mapping
+     * @throws IllegalArgumentException if {@code maxEntries < 1} or the cursor did not come from this table
+     */
+    public ChunkedSource.Chunk<K, V> scan(Object cursor, int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+        }
+        int position = 0;
+        Object[] tied = NO_KEYS;
+        if (cursor != null) {
+            if (!(cursor instanceof ScanCursor c) || c.table != this) {
+                throw new IllegalArgumentException("cursor " + cursor + " was not issued by this map");
+            }
+            position = c.position;
+            tied = c.tiedKeys;
+        }
+        List<Map.Entry<K, V>> out = new ArrayList<>(Math.min(maxEntries, Math.max(size, 1)));
+        List<Object> tiedNow = new ArrayList<>(Arrays.asList(tied));
+        long bucketVisitsLeft = 4L * maxEntries + 64;
+        for (int bucket = position >>> shift; bucket < buckets.length; bucket++) {
+            if (bucketVisitsLeft-- == 0) {
+                // everything below this bucket's first order is dealt with
+                return new ChunkedSource.Chunk<>(out, new ScanCursor(this, bucket << shift, NO_KEYS));
+            }
+            for (Node<K, V> n = buckets[bucket]; n != null; n = n.next) {
+                int c = Integer.compareUnsigned(n.order, position);
+                if (c < 0 || (c == 0 && tiedNow.contains(n.key))) {
+                    continue;
+                }
+                if (out.size() == maxEntries) {
+                    return new ChunkedSource.Chunk<>(out, new ScanCursor(this, position, tiedNow.toArray()));
+                }
+                out.add(Map.entry(n.key, n.value));
+                if (c > 0) {
+                    position = n.order;
+                    tiedNow.clear();
+                }
+                tiedNow.add(n.key);
+            }
+        }
+        return new ChunkedSource.Chunk<>(out, null);
+    }
+}
