@@ -130,7 +130,7 @@ final class BenchSession {
                 plannedSoFar += plan.estimateFootprintMillis();
                 bar.stepTo(plannedSoFar);
             }
-            bar.setExtraMessage(fixed("done"));
+            bar.setExtraMessage(fixed(guard.isWritten() ? "interrupted" : "done"));
             finished = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
