@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
     private Double latencyRate;
 
     @Option(names = "--latency-duration", paramLabel = "T", converter = Converters.DurationConverter.class,
-            description = "Length of each latency run (default 1.5s; --quick 0.8s).")
+            description = "Length of each latency run (default 1s; --quick 0.8s).")
     private Duration latencyDuration;
 
     @Option(names = "--dry-run", description = "Print the plan and its estimated time, then exit.")

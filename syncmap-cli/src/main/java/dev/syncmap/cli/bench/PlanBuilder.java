@@ -36,6 +36,7 @@ public final class PlanBuilder {
     static final List<Integer> QUICK_SWEEP_KEYS = List.of(1_000);
     static final Mix SWEEP_MIX = new Mix(97, 3);
     static final int SWEEP_THREADS = 2;
+    static final int QUICK_FOOTPRINT_KEYS = 10_000;
 
     private final List<String> available;
     private List<Mix> mixes;
@@ -241,12 +242,15 @@ public final class PlanBuilder {
                 orElse(iterationTime, Duration.ofMillis(quick ? 200 : 300)),
                 forks, gc, confidence, latency,
                 orElse(latencyRate, 50_000.0),
-                orElse(latencyDuration, Duration.ofMillis(quick ? 800 : 1_500)),
+                orElse(latencyDuration, Duration.ofMillis(quick ? 800 : 1_000)),
                 Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())),
                 footprint);
 
-        // Latency and footprint run once per contender, at the first key count and distribution asked for.
+        // Latency and footprint run once per contender, at the first key count and distribution asked for;
+        // --quick measures footprint on at most 10k entries (JOL's walk is the slow part; bytes per entry hardly
+        // change with size).
         int mainKeys = ks.get(0);
+        int footprintKeys = quick ? Math.min(mainKeys, QUICK_FOOTPRINT_KEYS) : mainKeys;
         Dist mainDist = ds.get(0);
         List<Plan.LatencyRun> latencyRuns = new ArrayList<>();
         List<Plan.FootprintRun> footprintRuns = new ArrayList<>();
@@ -256,7 +260,7 @@ public final class PlanBuilder {
                         settings.latencyRate(), settings.latencyDuration()));
             }
             if (footprint) {
-                footprintRuns.add(new Plan.FootprintRun(map, mainKeys));
+                footprintRuns.add(new Plan.FootprintRun(map, footprintKeys));
             }
         }
 

@@ -78,7 +78,8 @@ public final class ProbeLauncher {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
-            command.add("-Djdk.attach.allowAttachSelf=true"); // lets JOL use its agent for exact sizes
+            // No -Djdk.attach.allowAttachSelf: JOL's own object model gives the same sizes here, and attaching its
+            // agent makes every walk slower.
             command.add(ProbeMain.class.getName());
             command.addAll(List.of(args));
             command.add(out.toString());
