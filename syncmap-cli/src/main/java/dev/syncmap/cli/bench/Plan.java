@@ -18,7 +18,7 @@ public record Plan(List<String> maps, List<Configuration> configurations, List<L
                    List<FootprintRun> footprintRuns, RunSettings settings, Needs needs) {
 
     /** Estimated start-up cost of one forked JVM, including JMH's own set-up. */
-    static final long FORK_OVERHEAD_MS = 1_300;
+    static final long FORK_OVERHEAD_MS = 1_000;
     /** Estimated cost of an in-process run's set-up. */
     static final long IN_PROCESS_OVERHEAD_MS = 150;
 
