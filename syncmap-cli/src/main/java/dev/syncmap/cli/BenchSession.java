@@ -7,6 +7,7 @@ import dev.syncmap.cli.bench.KeyCount;
 import dev.syncmap.cli.bench.Measurement;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.ProbeLauncher;
+import dev.syncmap.cli.bench.RunSettings;
 import dev.syncmap.cli.report.Recommender;
 import dev.syncmap.cli.report.ReportGuard;
 import dev.syncmap.cli.report.ReportWriter;
@@ -22,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -46,21 +49,44 @@ final class BenchSession {
     /** JMH's and the probes' human-readable log, kept beside the report. */
     static final String LOG = "bench.log";
 
+    /** Measures one configuration; the real one is {@link JmhMixRunner#run}. */
+    @FunctionalInterface
+    interface Measurer {
+        Measurement measure(Configuration c, RunSettings settings, LongConsumer iterationDone)
+                throws RunnerException;
+    }
+
     private final Plan plan;
     private final Path outDir;
     private final RunRecorder recorder;
+    private final ReportGuard guard;
+    private final Function<PrintStream, Measurer> measurers;
     private final PrintStream stdout;
     private final PrintStream stderr;
     private final boolean json;
 
     BenchSession(Plan plan, Path outDir, ResultsDocument.Environment environment, ResultsDocument.Options options,
                  Recommender recommender, PrintStream stdout, PrintStream stderr, boolean json) {
+        this(plan, outDir, environment, options, recommender, stdout, stderr, json, log -> new JmhMixRunner(log)::run);
+    }
+
+    /** For tests: measures through the given factory (called with the log stream) instead of JMH. */
+    BenchSession(Plan plan, Path outDir, ResultsDocument.Environment environment, ResultsDocument.Options options,
+                 Recommender recommender, PrintStream stdout, PrintStream stderr, boolean json,
+                 Function<PrintStream, Measurer> measurers) {
         this.plan = plan;
         this.outDir = outDir;
         this.recorder = new RunRecorder(plan, environment, options, recommender);
+        this.guard = new ReportGuard(recorder, outDir);
         this.stdout = stdout;
         this.stderr = stderr;
         this.json = json;
+        this.measurers = measurers;
+    }
+
+    /** Returns the guard whose shutdown hook writes the partial report (tests call it as the JVM would). */
+    ReportGuard guard() {
+        return guard;
     }
 
     /**
@@ -73,14 +99,13 @@ final class BenchSession {
     int run() throws IOException {
         Files.createDirectories(outDir);
         Path logFile = outDir.resolve(LOG);
-        ReportGuard guard = new ReportGuard(recorder, outDir);
         Thread hook = guard.shutdownHook(stderr);
         Runtime.getRuntime().addShutdownHook(hook);
         boolean finished = false;
         try (PrintStream log = new PrintStream(new FileOutputStream(logFile.toFile()), true, StandardCharsets.UTF_8);
              ProgressBar bar = progressBar()) {
             bar.setExtraMessage(fixed("starting"));
-            JmhMixRunner jmh = new JmhMixRunner(log);
+            Measurer jmh = measurers.apply(log);
             long plannedSoFar = 0;
             int index = 0;
             for (Configuration c : plan.configurations()) {
@@ -92,7 +117,7 @@ final class BenchSession {
                         + c.scenario().mix() + " " + KeyCount.format(c.scenario().keys()) + " "
                         + c.scenario().threads() + "t"));
                 try {
-                    Measurement m = jmh.run(c, plan.settings(), bar::stepBy);
+                    Measurement m = jmh.measure(c, plan.settings(), bar::stepBy);
                     recorder.add(m);
                 } catch (RunnerException | RuntimeException e) {
                     log.println("# syncmap: " + c.label() + " failed:");
