@@ -1,0 +1,63 @@
+package dev.syncmap.cli.bench;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How each configuration is measured and which extra measurements run. Immutable.
+ *
+ * @param warmupIterations JMH warm-up iterations per configuration, at least 0
+ * @param warmupTime the length of one warm-up iteration
+ * @param iterations JMH measurement iterations per configuration, at least 1 (3 or more to get an error)
+ * @param iterationTime the length of one measurement iteration
+ * @param forks JMH forks per configuration; 0 runs in this JVM (for debugging only)
+ * @param gc whether to attach JMH's GC profiler, giving allocated bytes per operation
+ * @param confidence the confidence level of the reported errors, in (0, 1)
+ * @param latency whether to run the open-loop latency measurement
+ * @param latencyRate the open-loop target rate, operations per second, for all latency threads together
+ * @param latencyDuration how long each latency run lasts
+ * @param latencyThreads the number of threads issuing the open-loop load
+ * @param footprint whether to measure memory per entry with JOL
+ */
+public record RunSettings(int warmupIterations, Duration warmupTime, int iterations, Duration iterationTime,
+                          int forks, boolean gc, double confidence, boolean latency, double latencyRate,
+                          Duration latencyDuration, int latencyThreads, boolean footprint) {
+
+    /**
+     * Validates the fields.
+     *
+     * @throws IllegalArgumentException when a count or a duration is out of range
+     */
+    public RunSettings {
+        Objects.requireNonNull(warmupTime, "warmupTime");
+        Objects.requireNonNull(iterationTime, "iterationTime");
+        Objects.requireNonNull(latencyDuration, "latencyDuration");
+        if (warmupIterations < 0) {
+            throw new IllegalArgumentException("warm-up iterations must be 0 or more, got " + warmupIterations);
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("iterations must be 1 or more, got " + iterations);
+        }
+        if (forks < 0) {
+            throw new IllegalArgumentException("forks must be 0 or more, got " + forks);
+        }
+        if (!(confidence > 0 && confidence < 1)) {
+            throw new IllegalArgumentException("confidence must be between 0 and 1 exclusive, got " + confidence);
+        }
+        if (!(latencyRate > 0)) {
+            throw new IllegalArgumentException("latency rate must be positive, got " + latencyRate);
+        }
+        if (latencyThreads < 1) {
+            throw new IllegalArgumentException("latency threads must be 1 or more, got " + latencyThreads);
+        }
+        requirePositive(warmupTime, "warm-up time");
+        requirePositive(iterationTime, "iteration time");
+        requirePositive(latencyDuration, "latency duration");
+    }
+
+    private static void requirePositive(Duration d, String what) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+    }
+}
