@@ -339,7 +339,8 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean equals(Object o) {
-        return o == this || snapshot().equals(o);
+        // check the argument before locking: equals(non-map) must never wait on the lock
+        return o == this || (o instanceof Map<?, ?> && snapshot().equals(o));
     }
 
     /** Returns the hash code per {@link Map#hashCode}, computed under the read lock (exact at one instant). */

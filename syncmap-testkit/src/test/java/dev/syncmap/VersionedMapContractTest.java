@@ -1,0 +1,15 @@
+package dev.syncmap;
+
+import dev.syncmap.testkit.MapContract;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/** {@link VersionedMap} against the whole Map/ConcurrentMap contract (Guava testlib). */
+class VersionedMapContractTest {
+
+    @TestFactory
+    Stream<DynamicNode> contract() {
+        return MapContract.suite("VersionedMap", VersionedMap::new);
+    }
+}
