@@ -21,11 +21,13 @@ class DemoCommandTest {
                 .execute("demo");
         String text = out.toString();
         assertEquals(0, status, text + err);
-        for (String map : new String[] {"LockedMap", "StripedMap", "CheckedMap"}) {
+        for (String map : new String[] {"LockedMap", "StripedMap", "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap",
+            "CheckedMap"}) {
             assertTrue(text.contains("\n" + map + " — "), map + " section missing:\n" + text);
         }
         assertTrue(text.contains("→ total 100,000"), text);
-        assertTrue(text.contains("mapping function ran 200 times"), text);
+        assertTrue(text.contains("→ 0 torn"), text);
+        assertTrue(text.contains("changesSince(2): r3 apples 10→7"), text);
         assertTrue(text.contains("concurrent map writes"), text);
         assertFalse(text.contains("FAILED"), text);
         assertTrue(text.strip().endsWith("All checks held."), text);
