@@ -26,12 +26,8 @@ public class VersionedMapLincheckTest extends AbstractMapLincheckTest {
 
     /** A fresh map per run. */
     public VersionedMapLincheckTest() {
-        this(new VersionedMap<>());
-    }
-
-    private VersionedMapLincheckTest(VersionedMap<Integer, Integer> map) {
-        super(map);
-        this.versioned = map;
+        super(new VersionedMap<>());
+        this.versioned = (VersionedMap<Integer, Integer>) map();
     }
 
     /**
