@@ -4,6 +4,7 @@ import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
+import dev.syncmap.internal.HashOrderedTable;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -20,7 +21,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A {@link ConcurrentMap} made of one {@link HashMap} guarded by one {@link ReentrantReadWriteLock}: Go's
+ * A {@link ConcurrentMap} made of one hash table guarded by one {@link ReentrantReadWriteLock}: Go's
  * {@code sync.RWMutex} + {@code map}, the simple baseline every other map of this library is measured against.
  *
  * <h2>Guarantees</h2>
@@ -40,10 +41,13 @@ import java.util.function.Function;
  *       instant.</li>
  *   <li><b>Nulls.</b> Null keys, values and functions are rejected with a {@link NullPointerException} naming the
  *       argument ({@code "key"}, {@code "value"}, {@code "remappingFunction"}, ...); a null query key too.</li>
- *   <li><b>Colliding keys.</b> Costs are those of {@link HashMap}: O(1) expected per operation. Keys whose
- *       {@code hashCode()} is always equal share one bin, which {@code HashMap} turns into a balanced tree: O(log n)
- *       per operation when the keys are mutually {@link Comparable}, O(n) when they are not (every lookup may have
- *       to search the whole tree). The map stays correct either way.</li>
+ *   <li><b>Chunked copies.</b> As a {@link ChunkedSource}, the map can be copied a bounded chunk at a time
+ *       ({@code MapCopy.of(map).inChunks(n, listener)}): each chunk is one short hold of the read lock, so a copy of
+ *       a huge map never stalls writers for longer than one chunk. Such a copy is weakly consistent (see
+ *       {@link ChunkedSource}); {@link #snapshot()} is the exact alternative, one hold over everything.</li>
+ *   <li><b>Colliding keys.</b> O(1) expected per operation. Keys whose {@code hashCode()} is always equal share one
+ *       chain, searched linearly: O(n) per operation among n such keys (the table keeps a hash-derived order for
+ *       chunked scans, so it has no {@code HashMap}-style tree bins). The map stays correct.</li>
  * </ul>
  *
  * <h2>Implementation notes</h2>
@@ -62,7 +66,7 @@ import java.util.function.Function;
  * price: one copy of the map may be kept alive until the next write.
  *
  * <p>Recursion: a mapping function runs under the write lock, and {@code forEach}'s action under the read lock.
- * A write from inside either would re-enter the {@code HashMap} in the middle of an update, or deadlock trying to
+ * A write from inside either would re-enter the table in the middle of an update, or deadlock trying to
  * upgrade a read lock. {@link FunctionGuard} refuses writes from a function of this map; two cheap lock checks
  * ({@code isHeldByCurrentThread}, and the read hold count only when readers exist) also catch the indirect cases,
  * a function of another map called from ours that writes back to ours.
@@ -77,7 +81,7 @@ import java.util.function.Function;
  * @param <V> the type of values
  */
 public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
-    implements ConcurrentMap<K, V>, Snapshottable<K, V>, Serializable {
+    implements ConcurrentMap<K, V>, Snapshottable<K, V>, ChunkedSource<K, V>, Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -99,7 +103,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     private final transient ReentrantReadWriteLock.WriteLock writeLock;
 
     /** The content. Guarded by {@code lock}. */
-    private final transient HashMap<K, V> table;
+    private final transient HashOrderedTable<K, V> table;
 
     /** Calls that may have changed the content. Written under the write lock, read under either lock. */
     private transient long revision;
@@ -149,7 +153,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         this.lock = new ReentrantReadWriteLock(fair);
         this.readLock = lock.readLock();
         this.writeLock = lock.writeLock();
-        this.table = new HashMap<>((int) Math.min((expectedSize * 4L + 2) / 3, 1 << 30));
+        this.table = new HashOrderedTable<>(expectedSize);
     }
 
     /**
@@ -320,6 +324,20 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
                 CACHED_SNAPSHOT.setRelease(this, snapshot);
             }
             return snapshot;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Copies at most {@code maxEntries} mappings under one hold of the read lock; see {@link ChunkedSource} for the
+     * scan's guarantee. Each call costs O({@code maxEntries}) under the lock, whatever this map's size.
+     */
+    @Override
+    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+        readLock.lock();
+        try {
+            return table.scan(cursor, maxEntries);
         } finally {
             readLock.unlock();
         }

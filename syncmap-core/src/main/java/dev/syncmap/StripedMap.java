@@ -3,14 +3,16 @@ package dev.syncmap;
 import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.HashOrderedTable;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.AbstractMap;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -23,7 +25,7 @@ import java.util.function.Function;
 
 /**
  * A {@link ConcurrentMap} split into N independent stripes, each a {@link ReentrantReadWriteLock} and its own
- * {@link HashMap}; a key's stripe is chosen by the high bits of a mixed hash code. Go's sharded maps (and etcd's
+ * hash table; a key's stripe is chosen by the high bits of a mixed hash code. Go's sharded maps (and etcd's
  * 64-way split of its lock): writers to different stripes never wait for each other.
  *
  * <h2>Guarantees</h2>
@@ -49,14 +51,18 @@ import java.util.function.Function;
  *       writes it is not the size at any one instant (each term is exact for its stripe when read); when no write
  *       is in flight it is exact. {@code isEmpty()} likewise.</li>
  *   <li><b>Nulls</b> are rejected with a {@link NullPointerException} naming the argument, query keys included.</li>
- *   <li><b>Colliding keys.</b> Keys with equal hash codes land in one stripe and one {@code HashMap} bin, which is
- *       a balanced tree: O(log n) per operation for mutually {@link Comparable} keys, O(n) otherwise; and they all
- *       contend on one stripe lock.</li>
+ *   <li><b>Chunked copies.</b> As a {@link ChunkedSource}, the map can be copied a bounded chunk at a time
+ *       ({@code MapCopy.of(map).inChunks(n, listener)}, or {@code MapCopy.of(map)} with the default chunk size):
+ *       each stripe lock is held for at most one chunk's worth of copying. Weakly consistent, see
+ *       {@link ChunkedSource}.</li>
+ *   <li><b>Colliding keys.</b> Keys with equal hash codes land in one stripe and one chain of its table, searched
+ *       linearly: O(n) per operation among n such keys (the tables keep a hash-derived order for chunked scans, so
+ *       they have no {@code HashMap}-style tree bins); and they all contend on one stripe lock.</li>
  * </ul>
  *
  * <h2>Implementation notes</h2>
  * <b>Choice of lock.</b> Each stripe has a non-fair {@link ReentrantReadWriteLock}. A {@code StampedLock}'s
- * optimistic read is out: a {@code HashMap} read racing with a resize or a treeification can loop or throw before
+ * optimistic read is out: a table read racing with a resize or a treeification can loop or throw before
  * validation could reject it. A plain {@code ReentrantLock} is cheaper per operation but serializes the readers of
  * a hot stripe (a hot key under skewed load); the read-write lock lets them proceed together. It also gives the
  * {@link Condition} that writers wait on while a computation is pending (below).
@@ -83,7 +89,8 @@ import java.util.function.Function;
  *
  * <p><b>Spreading and padding.</b> The stripe index is the top {@code log2(N)} bits of murmur3's {@code fmix32} of
  * {@code hashCode()}: every input bit affects them, so sequential or low-bit-identical hash codes still spread, and
- * they are independent of the low bits {@code HashMap} uses inside the stripe. Each stripe's hot fields (the lock
+ * they are unrelated to the bits of the other mix (Fibonacci hashing) that the stripe's table orders and places
+ * its entries by. Each stripe's hot fields (the lock
  * references, the table, the size, the computation mark) sit between 128 bytes of padding on either side (two
  * cache lines: the adjacent-line prefetcher pairs lines), so writers of different stripes never share a cache line
  * through them; {@code StripedMapLayoutTest} checks the layout with JOL. The lock's own state word lives in a
@@ -96,7 +103,8 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V> implements ConcurrentMap<K, V>, Serializable {
+public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
+    implements ConcurrentMap<K, V>, ChunkedSource<K, V>, Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -205,7 +213,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V> implemen
         /** Signalled, under the write lock, when a pending computation ends. */
         final Condition computationDone = writeLock.newCondition();
         /** Guarded by {@code lock}. */
-        final HashMap<K, V> table = new HashMap<>();
+        final HashOrderedTable<K, V> table = new HashOrderedTable<>();
         /** {@code table.size()}, written under the write lock with setOpaque, read without a lock with getOpaque. */
         int size;
         /** The thread running a mapping function for this stripe, or null. Guarded by the write lock. */
@@ -316,6 +324,68 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V> implemen
     }
 
     private static final Object[] NO_ENTRIES = {};
+
+    /* ---------------- Chunked copies ---------------- */
+
+    /** Where a chunked scan stands: a stripe, and the cursor of that stripe's table (null: from its start). */
+    private static final class StripeCursor {
+        final StripedMap<?, ?> map;
+        final int stripe;
+        final Object inner;
+
+        StripeCursor(StripedMap<?, ?> map, int stripe, Object inner) {
+            this.map = map;
+            this.stripe = stripe;
+            this.inner = inner;
+        }
+
+        @Override
+        public String toString() {
+            return "StripeCursor[stripe=" + stripe + ", " + inner + "]";
+        }
+    }
+
+    /**
+     * Copies at most {@code maxEntries} mappings, visiting the stripes in order and each under its own read lock;
+     * see {@link ChunkedSource} for the scan's guarantee. One call may take several stripes' locks one after the
+     * other, never two at once, and never copies more than {@code maxEntries} mappings under one hold.
+     */
+    @Override
+    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+        }
+        int stripe = 0;
+        Object inner = null;
+        if (cursor != null) {
+            if (!(cursor instanceof StripeCursor c) || c.map != this) {
+                throw new IllegalArgumentException("cursor " + cursor + " was not issued by this map");
+            }
+            stripe = c.stripe;
+            inner = c.inner;
+        }
+        List<Map.Entry<K, V>> out = new ArrayList<>();
+        while (stripe < stripes.length) {
+            Stripe<K, V> s = stripes[stripe];
+            Chunk<K, V> part;
+            s.readLock.lock();
+            try {
+                part = s.table.scan(inner, maxEntries - out.size());
+            } finally {
+                s.readLock.unlock();
+            }
+            out.addAll(part.entries());
+            if (part.next() != null) {
+                return new Chunk<>(out, new StripeCursor(this, stripe, part.next()));
+            }
+            stripe++;
+            inner = null;
+            if (out.size() == maxEntries && stripe < stripes.length) {
+                return new Chunk<>(out, new StripeCursor(this, stripe, null));
+            }
+        }
+        return new Chunk<>(out, null);
+    }
 
     /* ---------------- Reads ---------------- */
 

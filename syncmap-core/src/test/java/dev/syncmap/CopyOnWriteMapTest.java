@@ -211,15 +211,11 @@ class CopyOnWriteMapTest {
         AtomicLong reads = new AtomicLong();
         AtomicLong torn = new AtomicLong();
         AtomicLong backward = new AtomicLong();
-        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch readersRunning = new CountDownLatch(2);
         Runnable reader = () -> {
-            try {
-                start.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            readersRunning.countDown();
             int last = -1;
-            while (!done.get()) {
+            do {
                 int first = -1;
                 int count = 0;
                 boolean mixed = false;
@@ -240,11 +236,12 @@ class CopyOnWriteMapTest {
                     backward.incrementAndGet();
                 }
                 last = Math.max(last, first);
-            }
+            } while (!done.get());
         };
         Future<?> r1 = pool.submit(reader);
         Future<?> r2 = pool.submit(reader);
-        start.countDown();
+        // the writer starts once both readers run (on a busy machine it could otherwise finish before them)
+        assertTrue(readersRunning.await(60, TimeUnit.SECONDS), "the readers never started");
         try {
             for (int g = from; g < from + reloads; g++) {
                 reload.accept(g);

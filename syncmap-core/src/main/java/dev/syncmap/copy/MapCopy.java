@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  *   <li>a {@link Snapshot}: iterated as is; {@link Consistency#EXACT}, its revision;</li>
  *   <li>a {@link ChunkedSource} read {@linkplain #inChunks(int, CopyProgressListener) in chunks}: scanned with
  *       one short lock hold per chunk; {@link Consistency#WEAKLY_CONSISTENT} ({@code LockedMap} and
- *       {@code StripedMap}, when they implement the interface, take this path, so a huge map is never locked
+ *       {@code StripedMap} take this path, so a huge map is never locked
  *       for the whole copy);</li>
  *   <li>a {@link Snapshottable} map: its {@code snapshot()}, then iterating that; {@link Consistency#EXACT}, the
  *       snapshot's revision. {@code VersionedMap} and {@code CopyOnWriteMap} snapshot in constant time;

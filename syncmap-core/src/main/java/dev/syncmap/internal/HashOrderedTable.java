@@ -1,12 +1,18 @@
 package dev.syncmap.internal;
 
 import dev.syncmap.ChunkedSource;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * A single-threaded chained hash table whose entries are kept in a fixed order derived from their keys' hash
@@ -38,14 +44,23 @@ import java.util.function.BiConsumer;
  * removals), it returns the entries found so far with a cursor at the next bucket boundary. So the caller's lock
  * is held for O(maxEntries) time, whatever the table's size.
  *
+ * <p><b>As a {@link Map}.</b> The table is a {@link Map} so that a lock-based map can use it where it would use a
+ * {@link java.util.HashMap}: {@code get}, {@code containsKey}, {@code put}, {@code remove}, {@code clear},
+ * {@code forEach} and {@code replaceAll} are direct; {@code putIfAbsent}, {@code replace}, {@code compute},
+ * {@code computeIfAbsent}, {@code computeIfPresent} and {@code merge} are {@link Map}'s defaults, built on
+ * {@code get}, {@code put} and {@code remove} (correct here because the owner holds its lock around the whole
+ * call). Its entry set iterates in scan order; entries support {@code setValue}, the iterator does not support
+ * {@code remove}. Null keys and values are rejected.
+ *
  * <p>Traded away: compared with {@link java.util.HashMap}, no tree bins (many keys with equal hash codes make
- * their chain long) and sorted insertion into a chain (chains average under one entry, so this costs nothing
- * measurable). Not thread-safe: the owning map serializes access.
+ * their chain long: O(n) per operation among n colliding keys, and a chunked scan of them O(n) per chunk) and
+ * sorted insertion into a chain (chains average under one entry, so this costs nothing measurable). Not
+ * thread-safe: the owning map serializes access.
  *
  * @param <K> the type of keys, never null
  * @param <V> the type of values, never null
  */
-public final class HashOrderedTable<K, V> {
+public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
 
     private static final int MIN_BITS = 4;
     private static final int MAX_BITS = 30;
@@ -53,7 +68,7 @@ public final class HashOrderedTable<K, V> {
     private static final Object[] NO_KEYS = new Object[0];
 
     /** One mapping; chains are sorted by unsigned {@code order}. */
-    private static final class Node<K, V> {
+    private static final class Node<K, V> implements Map.Entry<K, V> {
         final int order;
         final K key;
         V value;
@@ -64,6 +79,38 @@ public final class HashOrderedTable<K, V> {
             this.key = key;
             this.value = value;
             this.next = next;
+        }
+
+        @Override
+        public K getKey() {
+            return key;
+        }
+
+        @Override
+        public V getValue() {
+            return value;
+        }
+
+        @Override
+        public V setValue(V newValue) {
+            V old = value;
+            value = Objects.requireNonNull(newValue, "value");
+            return old;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Map.Entry<?, ?> e && key.equals(e.getKey()) && value.equals(e.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return key.hashCode() ^ value.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value;
         }
     }
 
@@ -91,8 +138,25 @@ public final class HashOrderedTable<K, V> {
 
     /** Creates an empty table with 16 buckets. */
     public HashOrderedTable() {
-        buckets = newBuckets(1 << MIN_BITS);
-        shift = 32 - MIN_BITS;
+        this(0);
+    }
+
+    /**
+     * Creates an empty table that holds {@code expectedSize} mappings without growing.
+     *
+     * @param expectedSize the number of mappings expected, not negative
+     * @throws IllegalArgumentException if {@code expectedSize} is negative
+     */
+    public HashOrderedTable(int expectedSize) {
+        if (expectedSize < 0) {
+            throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
+        }
+        int bits = MIN_BITS;
+        while (bits < MAX_BITS && expectedSize > (1 << bits) - (1 << (bits - 2))) {
+            bits++;
+        }
+        buckets = newBuckets(1 << bits);
+        shift = 32 - bits;
     }
 
     @SuppressWarnings("unchecked")
@@ -116,8 +180,25 @@ public final class HashOrderedTable<K, V> {
      *
      * @return the size
      */
+    @Override
     public int size() {
         return size;
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /**
+     * Tells whether a key is present.
+     *
+     * @param key the key, not null
+     * @return {@code true} if it is mapped
+     */
+    @Override
+    public boolean containsKey(Object key) {
+        return get(key) != null;
     }
 
     /**
@@ -126,6 +207,7 @@ public final class HashOrderedTable<K, V> {
      * @param key the key, not null
      * @return the value, or {@code null} if absent
      */
+    @Override
     public V get(Object key) {
         int order = orderOf(key);
         for (Node<K, V> n = buckets[order >>> shift]; n != null; n = n.next) {
@@ -147,6 +229,7 @@ public final class HashOrderedTable<K, V> {
      * @param value the value, not null
      * @return the previous value, or {@code null} if the key was absent
      */
+    @Override
     public V put(K key, V value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
@@ -185,6 +268,7 @@ public final class HashOrderedTable<K, V> {
      * @param key the key, not null
      * @return the value it had, or {@code null} if it was absent
      */
+    @Override
     public V remove(Object key) {
         int order = orderOf(key);
         int index = order >>> shift;
@@ -208,6 +292,7 @@ public final class HashOrderedTable<K, V> {
     }
 
     /** Removes every mapping, keeping the capacity (and the validity of outstanding cursors). */
+    @Override
     public void clear() {
         Arrays.fill(buckets, null);
         size = 0;
@@ -218,12 +303,82 @@ public final class HashOrderedTable<K, V> {
      *
      * @param action receives each key and value; must not modify this table
      */
+    @Override
     public void forEach(BiConsumer<? super K, ? super V> action) {
         for (Node<K, V> head : buckets) {
             for (Node<K, V> n = head; n != null; n = n.next) {
                 action.accept(n.key, n.value);
             }
         }
+    }
+
+    /**
+     * Replaces every value by {@code function}'s result, in scan order. Stops at the first null result with a
+     * {@link NullPointerException}; the values replaced before it stay replaced (as with
+     * {@link java.util.HashMap}).
+     *
+     * @param function computes each new value; must not modify this table
+     */
+    @Override
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        for (Node<K, V> head : buckets) {
+            for (Node<K, V> n = head; n != null; n = n.next) {
+                n.setValue(function.apply(n.key, n.value));
+            }
+        }
+    }
+
+    /**
+     * Returns the mappings in scan order. The view reflects the table; its iterator does not support
+     * {@code remove} and must not be used across a change to the table; its entries support {@code setValue}.
+     *
+     * @return the entry set
+     */
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        return new AbstractSet<>() {
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public Iterator<Map.Entry<K, V>> iterator() {
+                return new Iterator<>() {
+                    private final Node<K, V>[] table = buckets;
+                    private int bucket;
+                    private Node<K, V> next = advance(null);
+
+                    private Node<K, V> advance(Node<K, V> from) {
+                        if (from != null && from.next != null) {
+                            return from.next;
+                        }
+                        while (bucket < table.length) {
+                            Node<K, V> head = table[bucket++];
+                            if (head != null) {
+                                return head;
+                            }
+                        }
+                        return null;
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        return next != null;
+                    }
+
+                    @Override
+                    public Map.Entry<K, V> next() {
+                        Node<K, V> n = next;
+                        if (n == null) {
+                            throw new NoSuchElementException();
+                        }
+                        next = advance(n);
+                        return n;
+                    }
+                };
+            }
+        };
     }
 
     /** Doubles the bucket array, splitting each chain in two by the next bit of the order, keeping both sorted. */

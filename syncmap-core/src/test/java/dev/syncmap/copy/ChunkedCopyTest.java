@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.ChunkedSource;
+import dev.syncmap.LockedMap;
+import dev.syncmap.StripedMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,7 +61,14 @@ class ChunkedCopyTest {
 
     @Test
     void writersProceedBetweenChunks() throws Exception {
-        ScanLockedMap<Integer, Integer> source = fill(new ScanLockedMap<>(), 10_000);
+        assertWritersProceedBetweenChunks(new ScanLockedMap<>());
+        assertWritersProceedBetweenChunks(new LockedMap<>());
+        assertWritersProceedBetweenChunks(new StripedMap<>());
+        assertWritersProceedBetweenChunks(new StripedMap<>(1));
+    }
+
+    private static void assertWritersProceedBetweenChunks(ConcurrentMap<Integer, Integer> empty) throws Exception {
+        ConcurrentMap<Integer, Integer> source = fill(empty, 10_000);
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try {
             AtomicLong writes = new AtomicLong();
@@ -139,6 +149,50 @@ class ChunkedCopyTest {
     @Test
     void chunkedScanOfALockBasedMapIsWeaklyConsistentUnderWriters() throws Exception {
         assertEquals(List.of(), copyUnderConcurrentWrites(new ScanLockedMap<>(), 97));
+    }
+
+    @Test
+    void chunkedScansOfLockedMapAndStripedMapAreWeaklyConsistentUnderWriters() throws Exception {
+        assertEquals(List.of(), copyUnderConcurrentWrites(new LockedMap<>(), 97), "LockedMap");
+        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(), 97), "StripedMap");
+        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(1), 97), "StripedMap(1)");
+        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(256), 13), "StripedMap(256)");
+    }
+
+    @Test
+    void lockedMapAndStripedMapAreReadInChunks() {
+        LockedMap<Integer, Integer> locked = fill(new LockedMap<>(), 10_000);
+        StripedMap<Integer, Integer> striped = fill(new StripedMap<>(), 10_000);
+        assertEquals(Consistency.EXACT, MapCopy.of(locked).consistency(), "unchunked: the snapshot");
+        assertEquals(Consistency.WEAKLY_CONSISTENT, MapCopy.of(locked).inChunks(100).consistency());
+        assertEquals(Consistency.WEAKLY_CONSISTENT, MapCopy.of(striped).consistency());
+        for (ChunkedSource<Integer, Integer> source : List.<ChunkedSource<Integer, Integer>>of(locked, striped)) {
+            Map<Integer, Integer> copy = new HashMap<>();
+            Object cursor = null;
+            int calls = 0;
+            do {
+                ChunkedSource.Chunk<Integer, Integer> chunk = source.copyChunk(cursor, 333);
+                assertTrue(chunk.entries().size() <= 333, "chunk of " + chunk.entries().size());
+                for (Map.Entry<Integer, Integer> e : chunk.entries()) {
+                    assertEquals(null, copy.put(e.getKey(), e.getValue()), "delivered twice: " + e);
+                }
+                cursor = chunk.next();
+                calls++;
+            } while (cursor != null);
+            assertEquals(fill(new HashMap<>(), 10_000), copy);
+            assertTrue(calls >= 10_000 / 333, "calls: " + calls);
+        }
+        Object lockedCursor = locked.copyChunk(null, 10).next();
+        Object stripedCursor = striped.copyChunk(null, 10).next();
+        IllegalArgumentException foreign =
+            assertThrows(IllegalArgumentException.class, () -> striped.copyChunk(lockedCursor, 10));
+        assertTrue(foreign.getMessage().contains("not issued by this map"), foreign.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> locked.copyChunk(stripedCursor, 10));
+        assertThrows(IllegalArgumentException.class,
+            () -> new StripedMap<Integer, Integer>().copyChunk(stripedCursor, 10));
+        assertThrows(IllegalArgumentException.class, () -> striped.copyChunk(null, 0));
+        assertThrows(IllegalArgumentException.class, () -> locked.copyChunk(null, 0));
+        assertTrue(new StripedMap<Integer, Integer>().copyChunk(null, 5).isLast(), "an empty map: one empty chunk");
     }
 
     @Test

@@ -49,6 +49,44 @@ class HashOrderedTableTest {
         assertNull(table.get(1));
     }
 
+    /** The Map face (defaults built on get/put/remove, entry set, equals, hashCode) against a HashMap oracle. */
+    @Test
+    void mapOperationsMatchAHashMap() {
+        Random random = new Random(2);
+        HashOrderedTable<Integer, Integer> table = new HashOrderedTable<>(1_000);
+        Map<Integer, Integer> model = new HashMap<>();
+        for (int i = 0; i < 100_000; i++) {
+            int key = random.nextInt(2_000);
+            int value = random.nextInt(10);
+            switch (random.nextInt(9)) {
+                case 0 -> assertEquals(model.putIfAbsent(key, value), table.putIfAbsent(key, value));
+                case 1 -> assertEquals(model.replace(key, value), table.replace(key, value));
+                case 2 -> assertEquals(model.replace(key, value, i), table.replace(key, value, i));
+                case 3 -> assertEquals(model.remove(key, value), table.remove(key, value));
+                case 4 -> assertEquals(model.compute(key, (k, v) -> v == null ? Integer.valueOf(value) : v % 3 == 0 ? null : Integer.valueOf(v + 1)),
+                    table.compute(key, (k, v) -> v == null ? Integer.valueOf(value) : v % 3 == 0 ? null : Integer.valueOf(v + 1)));
+                case 5 -> assertEquals(model.computeIfAbsent(key, k -> k + value),
+                    table.computeIfAbsent(key, k -> k + value));
+                case 6 -> assertEquals(model.computeIfPresent(key, (k, v) -> v > 5 ? null : Integer.valueOf(v + 2)),
+                    table.computeIfPresent(key, (k, v) -> v > 5 ? null : Integer.valueOf(v + 2)));
+                case 7 -> assertEquals(model.merge(key, value, (a, b) -> a + b > 12 ? null : Integer.valueOf(a + b)),
+                    table.merge(key, value, (a, b) -> a + b > 12 ? null : Integer.valueOf(a + b)));
+                default -> assertEquals(model.containsKey(key), table.containsKey(key));
+            }
+        }
+        assertEquals(model, table);
+        assertEquals(table, model);
+        assertEquals(model.hashCode(), table.hashCode());
+        assertEquals(model.size(), table.entrySet().size());
+        assertTrue(table.containsValue(model.values().iterator().next()));
+        model.replaceAll((k, v) -> k + v);
+        table.replaceAll((k, v) -> k + v);
+        assertEquals(model, table);
+        assertThrows(NullPointerException.class, () -> table.replaceAll((k, v) -> null));
+        assertThrows(NullPointerException.class, () -> table.put(1, null));
+        assertThrows(IllegalArgumentException.class, () -> new HashOrderedTable<Integer, Integer>(-1));
+    }
+
     @Test
     void forEachVisitsInUnsignedOrder() {
         HashOrderedTable<Integer, Integer> table = new HashOrderedTable<>();
