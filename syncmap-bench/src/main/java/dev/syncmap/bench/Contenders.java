@@ -54,7 +54,7 @@ public final class Contenders {
 
     /** The syncmap maps in display order, with whether each has a change feed and a one-line description. */
     private static final String[][] SYNCMAP_MAPS = {
-        {"LockedMap", "false", "one read-write lock around a HashMap (Go: RWMutex + map)"},
+        {"LockedMap", "false", "one read-write lock around a hash table (Go: RWMutex + map)"},
         {"StripedMap", "false", "independent lock-striped tables chosen by a spread hash (Go: sharded map)"},
         {"ReadDirtyMap", "false", "lock-free read map plus a locked dirty map, promoted on misses (Go: sync.Map)"},
         {"CopyOnWriteMap", "false", "an atomically swapped immutable map (Go: atomic.Value)"},

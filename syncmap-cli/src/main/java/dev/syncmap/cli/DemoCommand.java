@@ -71,7 +71,7 @@ public final class DemoCommand implements Runnable {
     /* ---------------- The maps ---------------- */
 
     private void lockedMap() throws InterruptedException {
-        section("LockedMap", "one read-write lock around a HashMap: the simple, exact baseline");
+        section("LockedMap", "one read-write lock around a hash table: the simple, exact baseline");
         LockedMap<String, Integer> counts = new LockedMap<>();
         int perThread = 25_000;
         runThreads(THREADS, t -> {
