@@ -67,6 +67,17 @@ public final class Contenders {
     private Contenders() {
     }
 
+    /**
+     * Collects garbage after a contender was built and filled, so that the first collection of a freshly filled map
+     * (whose cost depends on what the filling left behind, up to hundreds of milliseconds with G1 at a million
+     * entries) does not land in the measured part of one contender's run and not another's.
+     */
+    public static void settleHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+    }
+
     private static Map<String, Contender> buildRegistry() {
         Map<String, Contender> registry = new LinkedHashMap<>();
         add(registry, new Contender(BASELINE, ConcurrentHashMap::new, false, false,

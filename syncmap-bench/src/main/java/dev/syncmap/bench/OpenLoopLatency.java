@@ -89,7 +89,9 @@ public final class OpenLoopLatency {
 
     /**
      * Runs an open-loop schedule against a new, pre-populated map of the named contender, with a warm-up of a
-     * fifth of the duration (at most 2 s) that is run but not recorded.
+     * fifth of the duration (at most 2 s) that is run but not recorded. The heap is collected after the map is
+     * filled and the schedule built ({@link Contenders#settleHeap()}), so that every contender starts from a
+     * collected heap: a collection during the run is then one its own operations caused.
      *
      * @param map a {@link Contenders} name
      * @param keys the key space (about half present)
@@ -107,6 +109,7 @@ public final class OpenLoopLatency {
             warmup = Duration.ofSeconds(2);
         }
         Schedule schedule = prepare(Contenders.create(map), keys, dist, targetOpsPerSecond, threads, true);
+        Contenders.settleHeap();
         return schedule.execute(duration, warmup);
     }
 

@@ -118,14 +118,9 @@ abstract class Subject {
         }
     }
 
-    /**
-     * Collects garbage after a map was built, so that the first evacuation of a freshly filled million-entry map
-     * (hundreds of milliseconds with G1) does not land in a measured iteration of one contender and not another.
-     */
+    /** See {@link dev.syncmap.bench.Contenders#settleHeap()}. */
     static void settleHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
+        dev.syncmap.bench.Contenders.settleHeap();
     }
 
     /** Distinct boxed keys 0..n-1 (not from the Integer cache beyond 127, like real keys). */
