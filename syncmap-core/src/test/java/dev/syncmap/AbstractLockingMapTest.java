@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.copy.MapCopy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -326,6 +327,9 @@ abstract class AbstractLockingMapTest {
                 assertEquals(id % 2 == 0 ? -id : id + 1, e.getValue());
             }
             assertEquals(n, seen.size());
+            if (map instanceof ChunkedSource<?, ?>) {
+                assertEquals(new HashMap<>(map), MapCopy.of(map).inChunks(97).toHashMap(), "chunked copy");
+            }
         });
     }
 

@@ -5,6 +5,7 @@ import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -439,7 +440,7 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
             tied = c.tiedKeys;
         }
         List<Map.Entry<K, V>> out = new ArrayList<>(Math.min(maxEntries, Math.max(size, 1)));
-        List<Object> tiedNow = new ArrayList<>(Arrays.asList(tied));
+        Set<Object> tiedNow = new HashSet<>(Arrays.asList(tied)); // keys: their own equals and hashCode
         long bucketVisitsLeft = 4L * maxEntries + 64;
         for (int bucket = position >>> shift; bucket < buckets.length; bucket++) {
             if (bucketVisitsLeft-- == 0) {
