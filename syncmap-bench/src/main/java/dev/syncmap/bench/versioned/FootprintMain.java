@@ -14,7 +14,8 @@ import org.openjdk.jol.info.GraphLayout;
  * {@code putAll} (its history then holds that whole batch: one revision of n changes, 12 bytes per change). The
  * last column removes the boxes (32 bytes per entry) to compare the structures alone.
  *
- * <p>Run: {@code java -cp syncmap-bench/target/benchmarks.jar dev.syncmap.bench.versioned.FootprintMain}.
+ * <p>Run: {@code java -Djdk.attach.allowAttachSelf=true -cp syncmap-bench/target/benchmarks.jar
+ * dev.syncmap.bench.versioned.FootprintMain} (JOL needs to attach to its own JVM).
  */
 public final class FootprintMain {
 
