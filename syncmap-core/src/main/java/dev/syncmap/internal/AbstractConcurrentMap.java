@@ -146,23 +146,10 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
     }
 
     /** An entry handed out by {@code entrySet()}: {@code setValue} writes through to the map. */
-    private final class WriteThroughEntry implements Map.Entry<K, V> {
-        private final K key;
-        private V value;
+    private final class WriteThroughEntry extends KeyValueEntry<K, V> {
 
         WriteThroughEntry(Map.Entry<K, V> e) {
-            this.key = e.getKey();
-            this.value = e.getValue();
-        }
-
-        @Override
-        public K getKey() {
-            return key;
-        }
-
-        @Override
-        public V getValue() {
-            return value;
+            super(e.getKey(), e.getValue());
         }
 
         @Override
@@ -172,21 +159,6 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
             value = newValue;
             put(key, newValue);
             return old;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Map.Entry<?, ?> e && key.equals(e.getKey()) && value.equals(e.getValue());
-        }
-
-        @Override
-        public int hashCode() {
-            return key.hashCode() ^ value.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return key + "=" + value;
         }
     }
 

@@ -69,27 +69,14 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
     private static final Object[] NO_KEYS = new Object[0];
 
     /** One mapping; chains are sorted by unsigned {@code order}. */
-    private static final class Node<K, V> implements Map.Entry<K, V> {
+    private static final class Node<K, V> extends KeyValueEntry<K, V> {
         final int order;
-        final K key;
-        V value;
         Node<K, V> next;
 
         Node(int order, K key, V value, Node<K, V> next) {
+            super(key, value);
             this.order = order;
-            this.key = key;
-            this.value = value;
             this.next = next;
-        }
-
-        @Override
-        public K getKey() {
-            return key;
-        }
-
-        @Override
-        public V getValue() {
-            return value;
         }
 
         @Override
@@ -97,21 +84,6 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
             V old = value;
             value = Objects.requireNonNull(newValue, "value");
             return old;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Map.Entry<?, ?> e && key.equals(e.getKey()) && value.equals(e.getValue());
-        }
-
-        @Override
-        public int hashCode() {
-            return key.hashCode() ^ value.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return key + "=" + value;
         }
     }
 
