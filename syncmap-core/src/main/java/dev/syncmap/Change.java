@@ -20,6 +20,10 @@ public record Change<K, V>(long revision, K key, V oldValue, V newValue) {
     /**
      * Validates the fields.
      *
+     * @param revision the revision that made the change, positive
+     * @param key the key changed, not null
+     * @param oldValue the value before, or null if the key was absent
+     * @param newValue the value after, or null for a removal
      * @throws IllegalArgumentException if {@code revision} is not positive or both values are null
      * @throws NullPointerException if {@code key} is null
      */

@@ -20,9 +20,13 @@ public final class ConcurrentMapMisuseException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The id of the thread that detected the overlap. */
     private final long detectingThreadId;
+    /** What that thread was doing. */
     private final String detectingOperation;
+    /** The id of the thread already inside the map. */
     private final long otherThreadId;
+    /** What that thread was doing. */
     private final String otherOperation;
 
     /**

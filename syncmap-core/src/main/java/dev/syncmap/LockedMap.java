@@ -731,10 +731,21 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Serialization ---------------- */
 
+    /**
+     * Serializes this map as its proxy.
+     *
+     * @return the serialization proxy
+     */
     private Object writeReplace() {
         return new SerializedForm(this);
     }
 
+    /**
+     * Refuses a stream that bypasses the serialization proxy.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("a LockedMap is read through its serialization proxy");
     }

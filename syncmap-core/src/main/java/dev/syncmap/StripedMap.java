@@ -952,10 +952,21 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Serialization ---------------- */
 
+    /**
+     * Serializes this map as its proxy.
+     *
+     * @return the serialization proxy
+     */
     private Object writeReplace() {
         return new SerializedForm(this);
     }
 
+    /**
+     * Refuses a stream that bypasses the serialization proxy.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
         throw new InvalidObjectException("a StripedMap is read through its serialization proxy");
     }

@@ -50,6 +50,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      * Checks a key argument.
      *
      * @param key the key
+     * @param <T> the key's type
      * @return the key
      * @throws NullPointerException naming the argument if it is null
      */
@@ -62,6 +63,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      *
      * @param value the value
      * @param name the argument's name, for the message ({@code "value"}, {@code "oldValue"}, ...)
+     * @param <T> the value's type
      * @return the value
      * @throws NullPointerException naming the argument if it is null
      */
@@ -74,6 +76,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      *
      * @param function the function
      * @param name the argument's name, for the message
+     * @param <T> the function's type
      * @return the function
      * @throws NullPointerException naming the argument if it is null
      */

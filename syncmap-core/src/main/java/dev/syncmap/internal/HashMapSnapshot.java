@@ -34,6 +34,7 @@ public final class HashMapSnapshot<K, V> extends AbstractMap<K, V> implements Sn
 
     /** Never modified after construction. */
     private final HashMap<K, V> content;
+    /** The revision the content stands for. */
     private final long revision;
 
     private HashMapSnapshot(HashMap<K, V> content, long revision) {
