@@ -54,6 +54,12 @@ public record LincheckBudget(
     /**
      * Checks the bounds.
      *
+     * @param iterations scenarios per strategy, at least 1
+     * @param invocations runs per scenario, at least 1
+     * @param threads parallel threads, at least 2
+     * @param actorsPerThread operations per thread, at least 1
+     * @param actorsBefore sequential operations before, at least 0
+     * @param actorsAfter sequential operations after, at least 0
      * @throws IllegalArgumentException if a count is below its minimum
      */
     public LincheckBudget {

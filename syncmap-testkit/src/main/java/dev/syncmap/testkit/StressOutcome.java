@@ -21,6 +21,11 @@ public record StressOutcome(String check, String subject, long operations, long 
     /**
      * Copies the violations.
      *
+     * @param check the check's name
+     * @param subject the map's name
+     * @param operations map operations performed by all threads together
+     * @param elapsedMillis wall-clock time the check ran
+     * @param violations descriptions of broken invariants; empty when the map passed
      * @throws NullPointerException if any argument is null
      */
     public StressOutcome {
