@@ -52,7 +52,9 @@ import java.util.function.Supplier;
  * <h2>Cost</h2>
  * Single-threaded use costs one uncontended compare-and-set per call on entry, plus a release store (writes) or a
  * second compare-and-set (reads) on exit; no allocation (except one wrapper per entry handed out by
- * {@code entrySet()}), no thread-local. Concurrent readers contend on the state word's cache line; that is the
+ * {@code entrySet()}), no thread-local. Measured ({@code CheckedMapBenchmark} in syncmap-bench, one thread, 1,000
+ * {@code Integer} keys, JDK 17, AMD EPYC): {@code get} 10.4 ns against 1.5 ns on the bare {@code HashMap},
+ * {@code put} 8.6 ns against 5.0 ns. Concurrent readers contend on the state word's cache line; that is the
  * price of exact detection. The error path (building the message) is slow and allocates, which does not matter.
  *
  * <h2>Implementation notes</h2>
