@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The sequential specification is this class on a map used by one thread at a time (the map's sequential
  * behaviour is a {@code HashMap}'s, pinned by the contract suite). Budget: {@code lincheck.iterations} and
- * {@code lincheck.invocations} as everywhere (scaled up, since scenarios are tiny); the shape is fixed at two
+ * {@code lincheck.invocations} as everywhere (twice the scenarios, since they are tiny); the shape is fixed at two
  * threads of two operations, no operations before or after.
  */
 @Param(name = "value", gen = IntGen.class, conf = "1:3")
@@ -103,7 +103,7 @@ public class ReadDirtyMapPromotedKeyLincheckTest {
 
     private static LincheckBudget budget() {
         LincheckBudget base = LincheckBudget.fromSystemProperties();
-        return new LincheckBudget(base.iterations() * 3, base.invocations() * 2, 2, 2, 0, 0);
+        return new LincheckBudget(base.iterations() * 2, base.invocations(), 2, 2, 0, 0);
     }
 
     /** Every interleaving the model checker reaches, with a trace on failure. */

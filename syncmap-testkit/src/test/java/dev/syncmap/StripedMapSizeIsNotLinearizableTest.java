@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a larger Lincheck budget found when {@code size} was in {@link StripedMap}'s operation set (30 scenarios ×
- * 2,000 invocations; the CI default of 10 × 500 had missed it): {@code size()} reads the stripes' counters one
+ * 2,000 invocations; the CI default at the time, 10 × 500, had missed it): {@code size()} reads the stripes' counters one
  * after the other, so while it runs, a key removed from a stripe it has already counted and another added to a
  * stripe it has not yet reached are both counted. Here the map holds one key throughout the parallel part (one
  * removal, then one insertion), yet {@code size()} returns 2. {@link StripedMap} documents this; the test pins it,

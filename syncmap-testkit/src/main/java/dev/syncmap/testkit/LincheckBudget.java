@@ -39,9 +39,9 @@ public record LincheckBudget(
         int iterations, int invocations, int threads, int actorsPerThread, int actorsBefore, int actorsAfter) {
 
     /** CI default of {@code lincheck.iterations}. */
-    public static final int DEFAULT_ITERATIONS = 10;
+    public static final int DEFAULT_ITERATIONS = 20;
     /** CI default of {@code lincheck.invocations}. */
-    public static final int DEFAULT_INVOCATIONS = 500;
+    public static final int DEFAULT_INVOCATIONS = 1000;
     /** CI default of {@code lincheck.threads}. */
     public static final int DEFAULT_THREADS = 2;
     /** CI default of {@code lincheck.actorsPerThread}. */
@@ -133,7 +133,7 @@ public record LincheckBudget(
     /**
      * A one-line description for reports.
      *
-     * @return e.g. {@code "10 scenarios x 500 invocations, 2 threads x 3 ops + 2 before + 1 after"}
+     * @return e.g. {@code "20 scenarios x 1000 invocations, 2 threads x 3 ops + 2 before + 1 after"}
      */
     public String describe() {
         return iterations + " scenarios x " + invocations + " invocations, " + threads + " threads x "
