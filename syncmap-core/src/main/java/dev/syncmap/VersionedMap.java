@@ -154,11 +154,12 @@ import java.util.stream.Stream;
  * replaceAll's function; nothing is published if it throws), then apply them all inside one sequencer section
  * and append one history slot: one revision, never visible in part to a cut.
  *
- * Resize: lock every stripe, copy every node into a table twice as large (dropping prunable tombstones and, with
- * no snapshot live, chains), publish it. Old-table nodes are never written again, so a reader still walking the
- * old table reads a frozen, consistent state from before the resize: every committed revision up to then is in
- * it, so snapshot iterators holding the old table stay exact, and live readers only miss writes that started
- * after they began. Readers never block; writers wait for the copy (there is no incremental transfer).
+ * Resize: lock every stripe, move every mapping into a table twice as large, publish it. As in CHM, the tail of
+ * each bin's chain that goes to one new bin is shared by both tables and the nodes before it are copied
+ * (dropping prunable tombstones and, with no snapshot live, version chains); see transferLocked for why sharing
+ * is safe: a snapshot walking the old table reads each node through the same version discipline as the new
+ * table, and live readers of the old table only miss inserts that started after they began. Readers never
+ * block; writers wait for the move (there is no incremental transfer).
  *
  * Get. The hot path is CHM's: a volatile read of `table`, an acquire read of the bin, a walk comparing hash
  * and key, an acquire read of `value`. It reads no field that a writer of another key writes: the sequencer,
@@ -953,7 +954,21 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
-    /** Copies every node into a table twice as large. All stripes held. */
+    /**
+     * Moves every mapping into a table twice as large. All stripes held.
+     *
+     * <p>Old bin {@code i} splits into new bins {@code i} and {@code i + n}. The longest tail of its chain whose
+     * nodes all go to the same new bin is not copied: the new bin links to those same nodes, whose {@code next}
+     * fields need no change, so they are shared by both tables (most bins hold one node, so most nodes move
+     * without a copy, and stay where they were allocated, next to their keys and values). The nodes before that
+     * tail are copied (dropping tombstones no live snapshot needs), as the old chain still links them.
+     *
+     * <p>Sharing is safe because nothing relies on an old table's nodes being frozen: a write to a shared node
+     * follows the same discipline as any write (a version pushed for live snapshots before the value changes, so a
+     * snapshot walking the old table reads the value of its revision), inserts prepend to a bin and never change
+     * an existing node's {@code next}, and a tombstone is unlinked only when no live snapshot can see its old
+     * value. A reused tombstone or version chain is kept until a later write to its bin prunes it.
+     */
     private void transferLocked() {
         Node<K, V>[] old = table;
         int n = old.length;
@@ -964,7 +979,21 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         int mask = (n << 1) - 1;
         SnapshotRegistry.LiveSet live = registry.live();
         for (int i = 0; i < n; i++) {
-            for (Node<K, V> e = old[i]; e != null; e = e.next) {
+            Node<K, V> head = old[i];
+            if (head == null) {
+                continue;
+            }
+            Node<K, V> lastRun = head;
+            int runBin = head.hash & mask;
+            for (Node<K, V> p = head.next; p != null; p = p.next) {
+                int b = p.hash & mask;
+                if (b != runBin) {
+                    runBin = b;
+                    lastRun = p;
+                }
+            }
+            fresh[runBin] = lastRun; // bins i and i + n receive nodes from old bin i only: both are still empty
+            for (Node<K, V> e = head; e != lastRun; e = e.next) {
                 Object v = e.value;
                 if (v == null && tombstoneUnneeded(e, live)) {
                     continue;
