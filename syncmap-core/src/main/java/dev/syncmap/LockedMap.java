@@ -147,13 +147,10 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalArgumentException if {@code expectedSize} is negative
      */
     public LockedMap(int expectedSize, boolean fair) {
-        if (expectedSize < 0) {
-            throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
-        }
+        this.table = new HashOrderedTable<>(expectedSize); // rejects a negative expectedSize
         this.lock = new ReentrantReadWriteLock(fair);
         this.readLock = lock.readLock();
         this.writeLock = lock.writeLock();
-        this.table = new HashOrderedTable<>(expectedSize);
     }
 
     /**

@@ -233,6 +233,16 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
             SIZE.setOpaque(this, table.size());
         }
 
+        /** One step of a chunked scan of this stripe's table, under its read lock. */
+        Chunk<K, V> scan(Object cursor, int maxEntries) {
+            readLock.lock();
+            try {
+                return table.scan(cursor, maxEntries);
+            } finally {
+                readLock.unlock();
+            }
+        }
+
         V get(Object key) {
             readLock.lock();
             try {
@@ -352,10 +362,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
-        if (maxEntries < 1) {
-            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
-        }
-        int stripe = 0;
+        int stripe = 0; // a maxEntries below 1 is rejected by the first stripe's scan
         Object inner = null;
         if (cursor != null) {
             if (!(cursor instanceof StripeCursor c) || c.map != this) {
@@ -366,14 +373,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
         List<Map.Entry<K, V>> out = new ArrayList<>();
         while (stripe < stripes.length) {
-            Stripe<K, V> s = stripes[stripe];
-            Chunk<K, V> part;
-            s.readLock.lock();
-            try {
-                part = s.table.scan(inner, maxEntries - out.size());
-            } finally {
-                s.readLock.unlock();
-            }
+            Chunk<K, V> part = stripes[stripe].scan(inner, maxEntries - out.size());
             out.addAll(part.entries());
             if (part.next() != null) {
                 return new Chunk<>(out, new StripeCursor(this, stripe, part.next()));

@@ -327,9 +327,8 @@ abstract class AbstractLockingMapTest {
                 assertEquals(id % 2 == 0 ? -id : id + 1, e.getValue());
             }
             assertEquals(n, seen.size());
-            if (map instanceof ChunkedSource<?, ?>) {
-                assertEquals(new HashMap<>(map), MapCopy.of(map).inChunks(97).toHashMap(), "chunked copy");
-            }
+            assertTrue(map instanceof ChunkedSource<?, ?>, "both locking maps scan in chunks");
+            assertEquals(new HashMap<>(map), MapCopy.of(map).inChunks(97).toHashMap(), "chunked copy");
         });
     }
 

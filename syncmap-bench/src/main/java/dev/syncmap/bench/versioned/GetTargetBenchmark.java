@@ -1,5 +1,6 @@
 package dev.syncmap.bench.versioned;
 
+import dev.syncmap.bench.Contenders;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,7 +60,7 @@ public class GetTargetBenchmark {
             values[i] = Integer.valueOf(keys + i);
             subject.put(keyObjects[i], values[i]);
         }
-        Subject.settleHeap();
+        Contenders.settleHeap();
     }
 
     /** One thread's operation stream and position. */

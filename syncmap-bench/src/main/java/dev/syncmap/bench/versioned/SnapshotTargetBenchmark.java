@@ -1,5 +1,6 @@
 package dev.syncmap.bench.versioned;
 
+import dev.syncmap.bench.Contenders;
 import dev.syncmap.VersionedMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,7 +74,7 @@ public class SnapshotTargetBenchmark {
         hotKey = k[keys / 2];
         valueA = Integer.valueOf(-1_000_000);
         valueB = Integer.valueOf(-2_000_000);
-        Subject.settleHeap();
+        Contenders.settleHeap();
     }
 
     /** One thread's alternating value, so consecutive puts differ. */

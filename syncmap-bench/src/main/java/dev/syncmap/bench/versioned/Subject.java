@@ -118,11 +118,6 @@ abstract class Subject {
         }
     }
 
-    /** See {@link dev.syncmap.bench.Contenders#settleHeap()}. */
-    static void settleHeap() {
-        dev.syncmap.bench.Contenders.settleHeap();
-    }
-
     /** Distinct boxed keys 0..n-1 (not from the Integer cache beyond 127, like real keys). */
     static Integer[] keys(int n) {
         Integer[] k = new Integer[n];

@@ -1,5 +1,6 @@
 package dev.syncmap.bench.versioned;
 
+import dev.syncmap.bench.Contenders;
 import dev.syncmap.Change;
 import dev.syncmap.VersionedMap;
 import dev.syncmap.Watch;
@@ -75,7 +76,7 @@ public class WriteTargetBenchmark {
             VersionedMap<Integer, Integer> vm = (VersionedMap<Integer, Integer>) subject.map();
             subscribe(vm);
         }
-        Subject.settleHeap();
+        Contenders.settleHeap();
     }
 
     /**
