@@ -83,6 +83,19 @@ import java.util.function.Function;
  * {@link FunctionGuard} (and, through another map's function, by the {@code computingThread == me} check). The cost:
  * a computation takes the write lock twice instead of once.
  *
+ * <p><b>When user code throws.</b> User code is the keys' {@code hashCode}/{@code equals}, run under a stripe's
+ * lock inside its table, and the mapping functions, run under no lock. Every lock is taken as
+ * {@code lock(); try { ... }} with nothing in between; where the write lock is handed on to a computation
+ * ({@code lookupForUpdate}, {@code lockForUpdate}) a {@code catch} releases it before rethrowing; a computation
+ * mark is cleared in a {@code finally} ({@code abandonComputation}, {@code commitComputation}). So no exception
+ * or {@link Error} leaves a stripe locked or marked. A single-key call that throws has changed nothing: the table's {@code put} and
+ * {@code remove} change nothing when a key throws or an allocation fails (see {@code HashOrderedTable}), and a
+ * computation whose function or final store throws ends without storing. {@code replaceAll} stores a stripe's new
+ * values by position, without calling the keys again, so each stripe is all-or-nothing. A {@code putAll} whose key
+ * throws keeps what it wrote before (as {@link java.util.concurrent.ConcurrentHashMap} does): the stripes done
+ * before, and in that stripe the pairs before the key; never a half-written mapping, and the stripe's size counter
+ * is republished in a {@code finally}.
+ *
  * <p><b>Visibility.</b> Everything a stripe holds is published by its lock (unlock happens-before the next lock).
  * The only value read without a lock is the size counter ({@code getOpaque}/{@code setOpaque}: a statistic that
  * publishes nothing else, so coherence is all it needs).
@@ -258,15 +271,53 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
          */
         void lockForUpdate(String operation) {
             writeLock.lock();
-            Thread me = Thread.currentThread();
-            while (computingThread != null) {
-                if (computingThread == me) {
-                    writeLock.unlock();
-                    throw new IllegalStateException("Recursive update: " + operation + " was called on a StripedMap"
-                        + " from inside one of its mapping functions (reached through another map's function);"
-                        + " a mapping function must not modify its map");
+            try {
+                Thread me = Thread.currentThread();
+                while (computingThread != null) {
+                    if (computingThread == me) {
+                        throw new IllegalStateException("Recursive update: " + operation + " was called on a"
+                            + " StripedMap from inside one of its mapping functions (reached through another map's"
+                            + " function); a mapping function must not modify its map");
+                    }
+                    computationDone.awaitUninterruptibly();
                 }
-                computationDone.awaitUninterruptibly();
+            } catch (Throwable t) {
+                writeLock.unlock();
+                throw t;
+            }
+        }
+
+        /**
+         * Takes the write lock as {@link #lockForUpdate} does and looks {@code key} up under it. On a normal return
+         * the caller holds the write lock; if the key's {@code hashCode} or {@code equals} throws, the lock is
+         * released first.
+         */
+        V lookupForUpdate(Object key, String operation) {
+            lockForUpdate(operation);
+            try {
+                return table.get(key);
+            } catch (Throwable t) {
+                writeLock.unlock();
+                throw t;
+            }
+        }
+
+        /**
+         * Starts a computation over every mapping of the stripe ({@code replaceAll}): returns null if the stripe is
+         * empty, otherwise a copy of its mappings as {@code [k0, v0, ...]} in the table's scan order, with this
+         * thread marked as computing. Either way the write lock is released on return.
+         */
+        Object[] beginComputationOverAll(String operation) {
+            lockForUpdate(operation);
+            try {
+                if (table.isEmpty()) {
+                    return null;
+                }
+                Object[] kv = EntryCopies.keysAndValues(table);
+                computingThread = Thread.currentThread();
+                return kv;
+            } finally {
+                writeLock.unlock();
             }
         }
 
@@ -302,15 +353,16 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
             }
         }
 
-        /** Ends a computation, storing each {@code kv[i + 1]} for {@code kv[i]}. */
-        @SuppressWarnings("unchecked") // kv was copied from this stripe's table and the function's K/V results
+        /**
+         * Ends a computation begun by {@link #beginComputationOverAll}, storing each {@code kv[i + 1]} as the value
+         * of {@code kv[i]}. The table has not changed since the copy (the computation mark kept every writer out), so
+         * the values are stored by position, without calling the keys' {@code hashCode} or {@code equals}: nothing
+         * here can throw, and the stripe's values change all together.
+         */
         void commitComputation(Object[] kv) {
             writeLock.lock();
             try {
-                for (int i = 0; i < kv.length; i += 2) {
-                    table.put((K) kv[i], (V) kv[i + 1]);
-                }
-                sizeChanged();
+                table.replaceValuesInScanOrder(kv);
             } finally {
                 endComputation();
                 writeLock.unlock();
@@ -700,8 +752,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (existing != null) {
             return existing;
         }
-        stripe.lockForUpdate("computeIfAbsent");
-        existing = stripe.table.get(key);
+        existing = stripe.lookupForUpdate(key, "computeIfAbsent");
         if (existing != null) {
             stripe.writeLock.unlock();
             return existing;
@@ -741,8 +792,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (stripe.get(key) == null) {
             return null;
         }
-        stripe.lockForUpdate("computeIfPresent");
-        V old = stripe.table.get(key);
+        V old = stripe.lookupForUpdate(key, "computeIfPresent");
         if (old == null) {
             stripe.writeLock.unlock();
             return null;
@@ -764,8 +814,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireFunction(remappingFunction, "remappingFunction");
         FunctionGuard.checkNotInFunction(this, "compute");
         Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("compute");
-        V old = stripe.table.get(key);
+        V old = stripe.lookupForUpdate(key, "compute");
         return runComputation(stripe, key, old, remappingFunction);
     }
 
@@ -784,8 +833,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireFunction(remappingFunction, "remappingFunction");
         FunctionGuard.checkNotInFunction(this, "merge");
         Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("merge");
-        V old = stripe.table.get(key);
+        V old = stripe.lookupForUpdate(key, "merge");
         if (old == null) {
             try {
                 stripe.table.put(key, value);
@@ -849,19 +897,10 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireFunction(function, "function");
         FunctionGuard.checkNotInFunction(this, "replaceAll");
         for (Stripe<K, V> stripe : stripes) {
-            stripe.lockForUpdate("replaceAll");
-            if (stripe.table.isEmpty()) {
-                stripe.writeLock.unlock();
+            Object[] kv = stripe.beginComputationOverAll("replaceAll");
+            if (kv == null) {
                 continue;
             }
-            Object[] kv;
-            try {
-                kv = EntryCopies.keysAndValues(stripe.table);
-            } catch (Throwable t) {
-                stripe.writeLock.unlock();
-                throw t;
-            }
-            stripe.beginComputation();
             try {
                 Object previous = FunctionGuard.enter(this);
                 try {
@@ -883,7 +922,9 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     /**
      * Copies every mapping of {@code m} into this map. The argument is copied first (without our locks, so a null
      * in it changes nothing), then written stripe by stripe, each stripe's share under one write lock. Not atomic
-     * across stripes.
+     * across stripes. If a key's {@code hashCode} or {@code equals} throws (or an {@link Error} is thrown), the
+     * mappings already written stay: those of the stripes done before, and the pairs of that stripe before the key;
+     * none of the rest is written.
      *
      * @throws NullPointerException naming {@code "m"}, {@code "key"} or {@code "value"}
      * @throws IllegalStateException if called from a mapping function of this map

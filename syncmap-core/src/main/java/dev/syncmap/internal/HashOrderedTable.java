@@ -53,6 +53,15 @@ import java.util.function.BiFunction;
  * call). Its entry set iterates in scan order; entries support {@code setValue}, the iterator does not support
  * {@code remove}. Null keys and values are rejected.
  *
+ * <p><b>When user code throws.</b> The keys' {@code hashCode} and {@code equals} are the only user code the table
+ * runs (and the functions passed to {@code forEach}, {@code replaceAll} and the {@link Map} defaults). {@code put}
+ * finds its key first, then allocates the new node and, when the table must grow, the doubled bucket array, and only
+ * then links anything; {@code remove} unlinks only after its key is found: so an exception or {@link Error} from a
+ * key, or an {@link OutOfMemoryError} from an allocation, leaves the table exactly as it was. {@code replaceAll}
+ * stops at a function that throws, keeping the values replaced before it (as {@link java.util.HashMap});
+ * {@link #replaceValuesInScanOrder} is the all-or-nothing alternative. The allocations are the
+ * {@link FaultHooks} sites {@code NODE_ALLOCATION} and {@code TABLE_GROWTH}.
+ *
  * <p>Traded away: compared with {@link java.util.HashMap}, no tree bins (many keys with equal hash codes make
  * their chain long: O(n) per operation among n colliding keys, and a chunked scan of them O(n) per chunk) and
  * sorted insertion into a chain (chains average under one entry, so this costs nothing measurable). Not
@@ -207,10 +216,7 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         int order = orderOf(key);
-        int index = order >>> shift;
-        Node<K, V> before = null;
-        Node<K, V> n = buckets[index];
-        while (n != null) {
+        for (Node<K, V> n = buckets[order >>> shift]; n != null; n = n.next) {
             int c = Integer.compareUnsigned(n.order, order);
             if (c > 0) {
                 break;
@@ -220,19 +226,35 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
                 n.value = value;
                 return old;
             }
+        }
+        // A new key. Everything that can throw (the allocations) happens before the table is touched.
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.NODE_ALLOCATION);
+        }
+        Node<K, V> added = new Node<>(order, key, value, null);
+        if (size + 1 > buckets.length - (buckets.length >>> 2) && shift > 32 - MAX_BITS) {
+            grow();
+        }
+        link(added);
+        size++;
+        return null;
+    }
+
+    /** Links a new node into its chain, after every node of a lower or equal order. Calls no user code. */
+    private void link(Node<K, V> added) {
+        int index = added.order >>> shift;
+        Node<K, V> before = null;
+        Node<K, V> n = buckets[index];
+        while (n != null && Integer.compareUnsigned(n.order, added.order) <= 0) {
             before = n;
             n = n.next;
         }
-        Node<K, V> added = new Node<>(order, key, value, n);
+        added.next = n;
         if (before == null) {
             buckets[index] = added;
         } else {
             before.next = added;
         }
-        if (++size > buckets.length - (buckets.length >>> 2) && shift > 32 - MAX_BITS) {
-            grow();
-        }
-        return null;
     }
 
     /**
@@ -302,6 +324,36 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
     }
 
     /**
+     * Stores new values by position: {@code kv} is {@code [k0, v0, k1, v1, ...]} as {@link EntryCopies#keysAndValues}
+     * copied this table (in scan order), with new values, and the table has not changed since. Calls no user code
+     * ({@code hashCode}, {@code equals}) and allocates nothing, so it cannot fail halfway.
+     *
+     * @param kv the copied keys, in this table's scan order, each followed by its new value (not null)
+     * @throws IllegalStateException if {@code kv} does not hold exactly this table's keys in scan order (checked
+     *     before any value is stored)
+     */
+    @SuppressWarnings("unchecked") // kv's values are the caller's V results
+    public void replaceValuesInScanOrder(Object[] kv) {
+        int i = 0;
+        for (Node<K, V> head : buckets) {
+            for (Node<K, V> n = head; n != null; n = n.next, i += 2) {
+                if (i >= kv.length || kv[i] != n.key || kv[i + 1] == null) {
+                    throw new IllegalStateException("the table changed since its keys were copied");
+                }
+            }
+        }
+        if (i != kv.length) {
+            throw new IllegalStateException("the table changed since its keys were copied");
+        }
+        i = 1;
+        for (Node<K, V> head : buckets) {
+            for (Node<K, V> n = head; n != null; n = n.next, i += 2) {
+                n.value = (V) kv[i];
+            }
+        }
+    }
+
+    /**
      * Returns the mappings in scan order. The view reflects the table; its iterator does not support
      * {@code remove} and must not be used across a change to the table; its entries support {@code setValue}.
      *
@@ -354,8 +406,15 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
         };
     }
 
-    /** Doubles the bucket array, splitting each chain in two by the next bit of the order, keeping both sorted. */
+    /**
+     * Doubles the bucket array, splitting each chain in two by the next bit of the order, keeping both sorted. The
+     * new array is allocated before any chain is touched, and relinking calls no user code and allocates nothing:
+     * if the allocation fails the table is unchanged.
+     */
     private void grow() {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.TABLE_GROWTH);
+        }
         Node<K, V>[] old = buckets;
         int newShift = shift - 1;
         Node<K, V>[] fresh = newBuckets(old.length << 1);
