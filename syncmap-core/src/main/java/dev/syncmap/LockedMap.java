@@ -28,7 +28,7 @@ import java.util.function.Function;
  * <ul>
  *   <li><b>Linearizable.</b> Every method, including {@code putAll}, {@code clear}, {@code replaceAll},
  *       {@code size}, {@code containsValue}, {@code equals} and {@code hashCode}, takes effect at one instant while
- *       it holds the lock: a {@code putAll} is seen entirely or not at all.</li>
+ *       it holds the lock: a {@code putAll} that completes is seen entirely or not at all.</li>
  *   <li><b>Atomic compute.</b> {@code compute}, {@code computeIfAbsent}, {@code computeIfPresent}, {@code merge}
  *       and {@code replaceAll} run their function under the write lock, at most once per call (once per key for
  *       {@code replaceAll}). Other threads' reads and writes wait meanwhile, so keep functions short. A function
@@ -64,6 +64,14 @@ import java.util.function.Function;
  * so several may race to store equivalent copies (hence {@code setRelease}/{@code getAcquire}; the copy's fields
  * are final anyway); a writer clears it under the write lock, so no stale copy can be stored after a write. The
  * price: one copy of the map may be kept alive until the next write.
+ *
+ * <p><b>When user code throws.</b> The keys' {@code hashCode}/{@code equals}, the mapping functions and the
+ * {@code forEach} action run under the lock; every lock is released in a {@code finally}, with nothing between
+ * {@code lock()} and {@code try}. A single-key call that throws has changed nothing: a function runs before its
+ * result is stored, and the table's {@code put}/{@code remove} change nothing when a key throws or an allocation
+ * fails (see {@code HashOrderedTable}). The two bulk writes keep what they did before the throw, and record it:
+ * {@code putAll} the pairs before the failing key, {@code replaceAll} the values replaced before the failing call;
+ * {@code changed()} runs in a {@code finally} for both, so the cached snapshot can never outlive a change.
  *
  * <p>Recursion: a mapping function runs under the write lock, and {@code forEach}'s action under the read lock.
  * A write from inside either would re-enter the table in the middle of an update, or deadlock trying to
@@ -297,11 +305,14 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public void forEach(BiConsumer<? super K, ? super V> action) {
         requireFunction(action, "action");
         readLock.lock();
-        Object previous = FunctionGuard.enter(this);
         try {
-            table.forEach(action);
+            Object previous = FunctionGuard.enter(this);
+            try {
+                table.forEach(action);
+            } finally {
+                FunctionGuard.exit(previous);
+            }
         } finally {
-            FunctionGuard.exit(previous);
             readLock.unlock();
         }
     }
@@ -398,6 +409,11 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
      * so two maps {@code putAll}-ing each other cannot deadlock, and a null in it changes nothing), then all of it
      * is written under one write lock. Other threads see none or all of it.
      *
+     * <p>If a key's {@code hashCode} or {@code equals} throws, or an {@link Error} is thrown, while the pairs are
+     * written, the pairs before it (in {@code m}'s iteration order) stay written and the rest are not, as with
+     * {@link HashMap#putAll} and {@link java.util.concurrent.ConcurrentHashMap#putAll}; no pair is half-written, and
+     * snapshots and iteration show exactly that content.
+     *
      * @throws NullPointerException naming {@code "m"}, {@code "key"} or {@code "value"}
      * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
      */
@@ -411,8 +427,8 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         lockForWrite("putAll");
         try {
             putAllUnderLock(kv);
-            changed();
         } finally {
+            changed(); // also when a key threw midway: the pairs before it were written
             writeLock.unlock();
         }
     }
