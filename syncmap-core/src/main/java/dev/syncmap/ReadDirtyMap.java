@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -98,7 +99,7 @@ import java.util.function.Function;
  *   <li>{@code dirty != null} iff the published read map is amended; then every entry of the read map that is
  *       not expunged is also in {@code dirty}, under the same key.</li>
  *   <li>An expunged entry is never in {@code dirty} and never leaves the expunged state except under the lock,
- *       when it is put back into {@code dirty} ({@code insertLocked}). Only {@code dirtyLocked} expunges.</li>
+ *       when it is put back into {@code dirty} ({@code insertLocked}). Only {@code amendLocked} expunges.</li>
  *   <li>{@code count} is the number of live entries holding a value (or a computing marker for a present key).</li>
  *   <li>No entry holds a computing marker: a marker exists only while the compute that parked it holds the
  *       lock.</li>
@@ -143,6 +144,20 @@ import java.util.function.Function;
  * parked fails its CAS (a marker is a fresh object); if the result is {@code v} itself, its CAS may succeed after
  * the compute, which is correct since it then orders after the compute and saw its result. On an absent key no
  * marker is needed: every path that could make the key present takes the lock the compute holds.
+ *
+ * <p><b>When user code throws.</b> User code — the keys' {@code hashCode}/{@code equals} (in the read and dirty
+ * {@code HashMap}s), the values' {@code equals} ({@code replace}/{@code remove} with an expected value) and the
+ * mapping functions — always runs before the shared state it decides about is changed, or its change is undone; the
+ * lock is always released in a {@code finally}. So a call that throws has changed nothing, and {@code count} always
+ * agrees with the entries: a function that throws gets its key's old value restored from the marker; a deletion of a
+ * key only in the dirty map removes it from the dirty map (which hashes it) before nulling its entry and counting; a
+ * dirty-map rebuild is built aside and expunges nothing until it is complete ({@code amendLocked}); an insert that
+ * throws after a rebuild leaves the map merely amended. The exceptions: {@code putAll} and {@code replaceAll} are
+ * not atomic as a whole and keep the keys done before the throw; and an {@link Error} from a promotion (the
+ * {@code COPY_BUILD} fault site, also reached by the dirty-map rebuild) at the end of a call that already changed a
+ * key ({@code putIfAbsent}, {@code computeIfAbsent}, {@code remove}) propagates with the change done. The one gap
+ * left: an {@link OutOfMemoryError} inside {@link HashMap#put} while it resizes the dirty map, after it linked the
+ * new key, would leave {@code count} one short; the JDK's code, no fault site can reach it.
  *
  * <p><b>Layout.</b> The map object holds only fields written once or rarely ({@code lock}, {@code readOnly});
  * everything written under the lock on every slow path ({@code dirty}, {@code misses}, {@code count}) lives in a
@@ -381,6 +396,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      * misses reach the dirty map's size, and before iterating.
      */
     private void promoteDirty() {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.COPY_BUILD);
+        }
         setReadOnlyRelease(new ReadOnly<>(ws.dirty, false));
         ws.dirty = null;
         ws.misses = 0;
@@ -398,15 +416,36 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
-    /** Builds the dirty map from the read map, expunging deleted entries so they need not be copied. */
-    private void dirtyLocked(ReadOnly<K> ro) {
+    /**
+     * Builds the dirty map from the (not amended) read map and publishes the read map as amended, expunging deleted
+     * entries so they need not be copied. The copy runs the keys' {@code hashCode} (and may run out of memory) and
+     * is built aside, before anything shared changes: if it throws, no entry has been expunged and the map is as it
+     * was (I1, I2). Only then are the deleted entries expunged and the new state published, which cannot throw.
+     */
+    private void amendLocked(ReadOnly<K> ro) {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.COPY_BUILD);
+        }
         HashMap<K, Entry> d = new HashMap<>(Math.max(16, (int) (ro.map.size() / 0.75f) + 1));
+        boolean anyDeleted = false;
         for (Map.Entry<K, Entry> me : ro.map.entrySet()) {
-            if (!me.getValue().tryExpungeLocked()) {
+            Object p = me.getValue().valueAcquire();
+            if (p == null) {
+                anyDeleted = true; // expunged below; presence changes only under our lock, so it stays deleted
+            } else if (p != EXPUNGED) {
                 d.put(me.getKey(), me.getValue());
             }
         }
+        ReadOnly<K> amended = new ReadOnly<>(ro.map, true);
+        if (anyDeleted) {
+            for (Entry e : ro.map.values()) {
+                if (e.valueAcquire() == null) {
+                    e.tryExpungeLocked();
+                }
+            }
+        }
         ws.dirty = d;
+        setReadOnlyRelease(amended);
     }
 
     /** Makes an absent key present with {@code value}. */
@@ -418,26 +457,31 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else {
             ReadOnly<K> ro = readOnlyAcquire();
             if (!ro.amended) {
-                dirtyLocked(ro);
-                setReadOnlyRelease(new ReadOnly<>(ro.map, true));
+                amendLocked(ro);
             }
-            ws.dirty.put(key, new Entry(value));
+            ws.dirty.put(key, new Entry(value)); // if the key throws here, the map is merely amended
         }
         ws.count++;
     }
 
-    /** Makes a present key absent; {@code live} must hold this call's computing marker. */
-    private void deleteLocked(Object key, Located at) {
-        at.live.setValueRelease(null);
-        afterDeleteLocked(key, at);
-    }
-
-    /** The bookkeeping of a deletion whose entry was just nulled. */
-    private void afterDeleteLocked(Object key, Located at) {
+    /**
+     * Makes a present key absent if its live entry still holds {@code expected} (a value, or this call's computing
+     * marker). A key of the read map is deleted by a CAS, which fails only if a lock-free writer swapped the value
+     * (the caller then reads it again). A key only in the dirty map was never in any read map, so no lock-free thread
+     * can reach its entry: it is first removed from the dirty map, the one step that runs user code (the key's
+     * {@code hashCode}/{@code equals}), so that if that throws nothing has changed; then the entry is nulled.
+     *
+     * @return whether the key was deleted
+     */
+    private boolean tryDeleteLocked(Object key, Located at, Object expected) {
         if (at.readEntry == null) {
-            ws.dirty.remove(key); // never in any read map, so no lock-free thread can hold it
+            ws.dirty.remove(key);
+            at.live.setValueRelease(null);
+        } else if (!at.live.casValue(expected, null)) {
+            return false;
         }
         ws.count--;
+        return true;
     }
 
     /* ---------------- Queries ---------------- */
@@ -725,11 +769,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
             Located at = locateLocked(key);
             Object previous = null;
             if (at.live != null) {
-                while ((previous = at.live.valueAcquire()) != null) {
-                    if (at.live.casValue(previous, null)) { // may race with lock-free value swaps only
-                        afterDeleteLocked(key, at);
-                        break;
-                    }
+                // may race with lock-free value swaps only: presence changes under our lock
+                while ((previous = at.live.valueAcquire()) != null && !tryDeleteLocked(key, at, previous)) {
+                    Thread.onSpinWait();
                 }
             }
             if (at.missedRead()) {
@@ -775,8 +817,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     if (p == null || !value.equals(p)) {
                         break;
                     }
-                    if (at.live.casValue(p, null)) {
-                        afterDeleteLocked(key, at);
+                    if (tryDeleteLocked(key, at, p)) {
                         removed = true;
                         break;
                     }
@@ -794,7 +835,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     /**
      * Copies every mapping of {@code map} into this map. The argument is read once and every key and value
      * checked before anything is written, so a null leaves this map unchanged; the mappings are then
-     * {@linkplain #put put} one at a time (not atomically as a whole).
+     * {@linkplain #put put} one at a time (not atomically as a whole). If a key's {@code hashCode} or {@code equals}
+     * throws, the mappings before it (in the argument's iteration order) stay written and the rest are not.
      *
      * @throws NullPointerException if {@code map}, or any key or value in it, is null
      * @throws IllegalStateException if called from a mapping function running on this map
@@ -995,24 +1037,28 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /**
      * Under the lock, on a present key: parks a computing marker, runs the function once, and publishes its
-     * result (or removes the key); restores the old value if the function throws.
+     * result (or removes the key); restores the old value if the function, or the removal (the key's
+     * {@code hashCode}/{@code equals}), throws.
      */
     private V remapPresentLocked(K key, Located at, BiFunction<? super K, ? super V, ? extends V> function) {
         Entry e = at.live;
         V old = cast(e.parkComputingLocked());
         V value;
-        Object prev = FunctionGuard.enter(this);
         try {
-            value = function.apply(key, old);
+            Object prev = FunctionGuard.enter(this);
+            try {
+                value = function.apply(key, old);
+            } finally {
+                FunctionGuard.exit(prev);
+            }
+            if (value == null) {
+                tryDeleteLocked(key, at, e.valueAcquire()); // our marker: no other thread changes it, so it succeeds
+            }
         } catch (Throwable t) {
-            e.setValueRelease(old);
+            e.setValueRelease(old); // nothing happened
             throw t;
-        } finally {
-            FunctionGuard.exit(prev);
         }
-        if (value == null) {
-            deleteLocked(key, at);
-        } else {
+        if (value != null) {
             e.setValueRelease(value);
         }
         return value;
