@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -74,6 +75,13 @@ import java.util.function.Function;
  * operation, at its single {@code getAcquire} of the table (under the lock or not). {@code reload} builds and
  * validates its table before taking the lock, so a rejected reload publishes nothing.
  *
+ * <p><b>When user code throws.</b> The keys' {@code hashCode}/{@code equals} (while the next table is copied and
+ * changed), the values' {@code equals} (conditional writes) and the mapping functions all run before the single
+ * {@code setRelease} that publishes a write, on a private copy, under a lock released in a {@code finally}. So a
+ * write that throws, an {@link OutOfMemoryError} while the copy is built (the {@code COPY_BUILD} fault site)
+ * included, publishes nothing: the map is exactly as it was. That holds for the bulk writes too: {@code putAll},
+ * {@code replaceAll} and {@code reload} are all-or-nothing.
+ *
  * <p><b>Traded away:</b> write throughput (O(n) per write, writers serialized) and allocation, for reads that
  * cost the same as an unshared {@code HashMap}'s, free O(1) snapshots and point-in-time iteration.
  *
@@ -131,9 +139,23 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         setTableRelease(new Table<>(next, tableAcquire().revision + 1));
     }
 
+    /**
+     * Starts the next table: a private copy of {@code map}, built aside (it runs the keys' {@code hashCode}, and may
+     * run out of memory), so nothing shared has changed if it throws. The {@code COPY_BUILD} fault site.
+     */
+    private static <K, V> HashMap<K, V> copyForWrite(HashMap<K, V> map) {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.COPY_BUILD);
+        }
+        return new HashMap<>(map);
+    }
+
     /** Copies {@code content} into a fresh table map, checking every key and value. */
     private static <K, V> HashMap<K, V> validatedCopy(Map<? extends K, ? extends V> content) {
         Objects.requireNonNull(content, "content");
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.COPY_BUILD);
+        }
         HashMap<K, V> copy = new HashMap<>(Math.max(16, (int) (content.size() / 0.75f) + 1));
         for (Map.Entry<? extends K, ? extends V> e : content.entrySet()) {
             K k = e.getKey();
@@ -206,7 +228,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         }
         lock.lock();
         try {
-            HashMap<K, V> next = new HashMap<>(tableAcquire().map);
+            HashMap<K, V> next = copyForWrite(tableAcquire().map);
             next.putAll(additions);
             publishLocked(next);
         } finally {
@@ -232,7 +254,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
             if (t.map.isEmpty()) {
                 return;
             }
-            HashMap<K, V> next = new HashMap<>(t.map);
+            HashMap<K, V> next = copyForWrite(t.map);
             Object prev = FunctionGuard.enter(this);
             try {
                 for (Map.Entry<K, V> e : next.entrySet()) {
@@ -388,7 +410,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         requireValue(value, "value");
         lock.lock();
         try {
-            HashMap<K, V> next = new HashMap<>(tableAcquire().map);
+            HashMap<K, V> next = copyForWrite(tableAcquire().map);
             V previous = next.put(key, value);
             publishLocked(next);
             return previous;
@@ -446,7 +468,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
             Table<K, V> t = tableAcquire();
             V previous = t.map.get(key);
             if (previous != null) {
-                HashMap<K, V> next = new HashMap<>(t.map);
+                HashMap<K, V> next = copyForWrite(t.map);
                 next.remove(key);
                 publishLocked(next);
             }
@@ -480,7 +502,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
             if (current == null || !value.equals(current)) {
                 return false;
             }
-            HashMap<K, V> next = new HashMap<>(t.map);
+            HashMap<K, V> next = copyForWrite(t.map);
             next.remove(key);
             publishLocked(next);
             return true;
@@ -551,7 +573,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     private static <K, V> HashMap<K, V> with(HashMap<K, V> map, K key, V value) {
-        HashMap<K, V> next = new HashMap<>(map);
+        HashMap<K, V> next = copyForWrite(map);
         next.put(key, value);
         return next;
     }
@@ -689,7 +711,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (value != null) {
             publishLocked(with(current, key, value));
         } else if (old != null) {
-            HashMap<K, V> next = new HashMap<>(current);
+            HashMap<K, V> next = copyForWrite(current);
             next.remove(key);
             publishLocked(next);
         }
