@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -193,6 +194,22 @@ abstract class AbstractExceptionSafetyTest {
     private static Object throwFrom(Runnable thrower) {
         thrower.run();
         throw new AssertionError("unreachable");
+    }
+
+    /* ---------------- Views ---------------- */
+
+    /** An entry's write-through setValue whose put throws must not show a value the map never stored. */
+    @Test
+    void entrySetValueWhosePutThrowsKeepsTheEntrysOldValue() {
+        ThrowingKey key = ThrowingKey.named("k");
+        ConcurrentMap<Object, Object> map = newMap();
+        map.put(key, "old");
+        Map.Entry<Object, Object> entry = map.entrySet().iterator().next();
+        key.armHashCode(1, () -> new IllegalStateException("injected"));
+        assertThrows(IllegalStateException.class, () -> entry.setValue("new"));
+        key.reset();
+        assertEquals("old", entry.getValue(), "the entry shows a value its map never stored");
+        ExceptionSafety.assertIntact(map, Map.of(key, "old"), List.of(), "entry.setValue threw");
     }
 
     /* ---------------- putAll with a key that throws midway ---------------- */

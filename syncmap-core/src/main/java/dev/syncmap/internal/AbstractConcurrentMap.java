@@ -30,6 +30,10 @@ import java.util.function.Function;
  * </ul>
  * Views hold no state of their own, so they are created on each call and cost one small allocation.
  *
+ * <p>When user code throws: the views add none of their own and change nothing before the map's method they call
+ * has returned (an entry remembers its new value only after the write-through {@code put} succeeded), so a view
+ * call that throws leaves exactly what the map's own method leaves.
+ *
  * @param <K> the type of keys
  * @param <V> the type of values
  */
@@ -159,8 +163,8 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
         public V setValue(V newValue) {
             requireValue(newValue, "value");
             V old = value;
+            put(key, newValue); // first: if the key throws, the entry keeps showing what the map holds
             value = newValue;
-            put(key, newValue);
             return old;
         }
     }
