@@ -75,6 +75,10 @@ import java.util.function.Supplier;
  * finds its own id as the writer, or as the recorded reader, is re-entering (a mapping function reading the map, a
  * key's {@code equals} reading it) and passes through without registering.
  *
+ * <p>When user code throws (a key's {@code hashCode}/{@code equals}, a function, the wrapped map itself): every call
+ * registers before its {@code try} and leaves in its {@code finally}, so the state word is idle again whatever
+ * propagates, {@link Error}s included; what the wrapped map keeps of a call that threw is the wrapped map's business.
+ *
  * <p>Limits: thread ids are compared on their low 48 bits (writers) or 37 bits (recorded readers): two threads whose
  * ids differ by a multiple of 2<sup>37</sup> would be taken for one another when they nest, which takes 10<sup>11</sup>
  * thread creations. At most 2<sup>20</sup>-1 calls may read at once.
