@@ -31,8 +31,23 @@ abstract class AbstractExceptionSafetyTest {
     /** The hash code shared by the stored key and the colliding query keys, so that {@code equals} is called. */
     static final int SHARED_HASH = 7;
 
+    private final Supplier<? extends ConcurrentMap<Object, Object>> factory;
+    private final PartialPutAll partialPutAll;
+
+    /**
+     * @param factory makes a new, empty map of the type under test
+     * @param partialPutAll what the map's {@code putAll} leaves when a key throws midway (documented in its Javadoc)
+     */
+    AbstractExceptionSafetyTest(Supplier<? extends ConcurrentMap<Object, Object>> factory,
+                                PartialPutAll partialPutAll) {
+        this.factory = factory;
+        this.partialPutAll = partialPutAll;
+    }
+
     /** A new, empty map of the type under test. */
-    abstract ConcurrentMap<Object, Object> newMap();
+    ConcurrentMap<Object, Object> newMap() {
+        return factory.get();
+    }
 
     /** A new, empty map in which the injection tests' calls reach their site predictably (e.g. one stripe). */
     ConcurrentMap<Object, Object> newMapForInjection() {
@@ -49,8 +64,6 @@ abstract class AbstractExceptionSafetyTest {
         SOME
     }
 
-    /** What this map's {@code putAll} leaves when a key throws midway; documented in its Javadoc. */
-    abstract PartialPutAll partialPutAll();
 
     /**
      * Fills a map: sixteen keys, among them the stored key {@code s} (hash {@link #SHARED_HASH}). Subclasses add
@@ -262,7 +275,7 @@ abstract class AbstractExceptionSafetyTest {
                 }
             }
             List<Object> prefix = new ArrayList<>(argument.keySet()).subList(0, 2);
-            switch (partialPutAll()) {
+            switch (partialPutAll) {
                 case NOTHING -> assertEquals(List.of(), written, "a failed putAll wrote nothing");
                 case PREFIX -> assertTrue(written.isEmpty() || written.equals(prefix),
                     "a failed putAll leaves nothing or the prefix before the failing key; it left " + written);

@@ -8,14 +8,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class CopyOnWriteMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
 
-    @Override
-    ConcurrentMap<Object, Object> newMap() {
-        return new CopyOnWriteMap<>();
-    }
-
-    @Override
-    PartialPutAll partialPutAll() {
-        return PartialPutAll.NOTHING; // one publish, after the whole copy is built
+    CopyOnWriteMapExceptionSafetyTest() {
+        super(CopyOnWriteMap::new, PartialPutAll.NOTHING); // one publish, after the whole copy is built
     }
 
     @ParameterizedTest

@@ -15,18 +15,12 @@ import org.junit.jupiter.api.Test;
 class LockedMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
 
     @Override
-    ConcurrentMap<Object, Object> newMap() {
-        return new LockedMap<>();
-    }
-
-    @Override
     ConcurrentMap<Object, Object> newMapForInjection() {
         return new LockedMap<>(0); // sixteen buckets: the thirteenth key grows the table
     }
 
-    @Override
-    PartialPutAll partialPutAll() {
-        return PartialPutAll.PREFIX; // documented in LockedMap.putAll
+    LockedMapExceptionSafetyTest() {
+        super(LockedMap::new, PartialPutAll.PREFIX); // documented in LockedMap.putAll
     }
 
     /** Issue 8, failure 6 (LockedMap): the prefix written before the throwing key must show in snapshots. */

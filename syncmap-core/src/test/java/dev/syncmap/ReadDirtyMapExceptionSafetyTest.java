@@ -18,14 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ReadDirtyMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
 
-    @Override
-    ConcurrentMap<Object, Object> newMap() {
-        return new ReadDirtyMap<>();
-    }
-
-    @Override
-    PartialPutAll partialPutAll() {
-        return PartialPutAll.PREFIX; // documented in ReadDirtyMap.putAll
+    ReadDirtyMapExceptionSafetyTest() {
+        super(ReadDirtyMap::new, PartialPutAll.PREFIX); // documented in ReadDirtyMap.putAll
     }
 
     /** Promotes the dirty map (iteration does, and does nothing to a HashMap model). */
@@ -46,14 +40,8 @@ class ReadDirtyMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
     /** The stored key in the read map, which is not amended and holds a deleted entry. */
     @Nested
     class StoredKeyInTheReadMap extends AbstractExceptionSafetyTest {
-        @Override
-        ConcurrentMap<Object, Object> newMap() {
-            return new ReadDirtyMap<>();
-        }
-
-        @Override
-        PartialPutAll partialPutAll() {
-            return PartialPutAll.PREFIX;
+        StoredKeyInTheReadMap() {
+            super(ReadDirtyMap::new, PartialPutAll.PREFIX);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syncmap.internal.FaultHooks;
 import java.util.HashMap;
@@ -13,14 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StripedMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
 
-    @Override
-    ConcurrentMap<Object, Object> newMap() {
-        return new StripedMap<>();
-    }
-
-    @Override
-    PartialPutAll partialPutAll() {
-        return PartialPutAll.SOME; // stripe by stripe, see StripedMap.putAll
+    StripedMapExceptionSafetyTest() {
+        super(StripedMap::new, PartialPutAll.SOME); // stripe by stripe, see StripedMap.putAll
     }
 
     private static ExceptionSafety.MapCall computeCall(String name, ThrowingKey key) {
@@ -36,23 +31,27 @@ class StripedMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
     @ParameterizedTest
     @ValueSource(strings = {"compute", "computeIfAbsent", "computeIfPresent", "merge"})
     void stripedComputeWithThrowingEqualsReleasesStripeLock(String name) {
-        ThrowingKey stored = ThrowingKey.hashed("s", SHARED_HASH);
-        // computeIfPresent needs a present key, computeIfAbsent an absent one; both collide with the stored key
-        ThrowingKey query = ThrowingKey.hashed(name.equals("computeIfAbsent") ? "t" : "s", SHARED_HASH);
-        ExceptionSafety.sweep(this::newMap, m -> setUp(m, stored), stored,
-            (k, n) -> k.armEquals(n, () -> new IllegalStateException("equals")), computeCall(name, query),
-            List.of(query));
+        sweepComputeFamily(name, true, (k, n) -> k.armEquals(n, () -> new IllegalStateException("equals")));
     }
 
     /** Issue 8, failure 7 (StripedMap part): the key's hashCode throws in the lookup under the write lock. */
     @ParameterizedTest
     @ValueSource(strings = {"compute", "computeIfAbsent", "computeIfPresent", "merge"})
     void stripedComputeWithThrowingHashCodeReleasesStripeLock(String name) {
+        sweepComputeFamily(name, false, (k, n) -> k.armHashCode(n, () -> new IllegalStateException("hashCode")));
+    }
+
+    /**
+     * Sweeps the failure point of the stored key (or the query key) through one call of the compute family. The
+     * query key collides with the stored one: equal to it for computeIfPresent, which needs a present key, and
+     * another key for computeIfAbsent, which needs an absent one.
+     */
+    private void sweepComputeFamily(String name, boolean armStored, ExceptionSafety.Arming arming) {
         ThrowingKey stored = ThrowingKey.hashed("s", SHARED_HASH);
         ThrowingKey query = ThrowingKey.hashed(name.equals("computeIfAbsent") ? "t" : "s", SHARED_HASH);
-        ExceptionSafety.sweep(this::newMap, m -> setUp(m, stored), query,
-            (k, n) -> k.armHashCode(n, () -> new IllegalStateException("hashCode")), computeCall(name, query),
-            List.of(query));
+        int points = ExceptionSafety.sweep(this::newMap, m -> setUp(m, stored), armStored ? stored : query, arming,
+            computeCall(name, query), List.of(query));
+        assertTrue(points > 0, "the call never reached the armed key");
     }
 
     /**

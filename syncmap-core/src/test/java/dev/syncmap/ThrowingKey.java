@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -39,19 +38,19 @@ final class ThrowingKey {
     }
 
     /** Makes the {@code n}-th call of {@code hashCode()} from now (1 = the next) throw {@code failure}'s result. */
-    synchronized ThrowingKey armHashCode(int n, Supplier<? extends Throwable> failure) {
-        requireUnchecked(failure);
-        disarm();
-        this.hashCodesLeft = n;
-        this.failure = failure;
-        return this;
+    ThrowingKey armHashCode(int n, Supplier<? extends Throwable> failure) {
+        return arm(n, 0, failure);
     }
 
     /** Makes the {@code n}-th call of {@code equals} from now (1 = the next) throw {@code failure}'s result. */
-    synchronized ThrowingKey armEquals(int n, Supplier<? extends Throwable> failure) {
+    ThrowingKey armEquals(int n, Supplier<? extends Throwable> failure) {
+        return arm(0, n, failure);
+    }
+
+    private synchronized ThrowingKey arm(int hashCodes, int equalsCalls, Supplier<? extends Throwable> failure) {
         requireUnchecked(failure);
-        disarm();
-        this.equalsLeft = n;
+        this.hashCodesLeft = hashCodes;
+        this.equalsLeft = equalsCalls;
         this.failure = failure;
         return this;
     }
@@ -112,10 +111,5 @@ final class ThrowingKey {
     @Override
     public String toString() {
         return name;
-    }
-
-    /** The failure a key throws in these tests: a fresh exception naming where it came from. */
-    static IllegalStateException injected(String where) {
-        return new IllegalStateException("injected failure: " + Objects.requireNonNull(where));
     }
 }

@@ -14,6 +14,10 @@ package dev.syncmap.internal;
  * (the outer ones are kept on the Java stack by {@link #enter}'s return value, so nesting map A's function
  * inside map B's works and restores correctly). A check costs one {@link ThreadLocal#get()}: no allocation, no
  * shared write. Reads from inside a function are allowed; only writes are refused.
+ *
+ * <p>When user code throws: callers pair {@link #enter} with {@link #exit} in a {@code finally} around the user's
+ * function, so a function that throws leaves the mark as it found it; {@code enter} itself undoes its mark if
+ * storing it fails.
  */
 public final class FunctionGuard {
 
@@ -29,7 +33,14 @@ public final class FunctionGuard {
      */
     public static Object enter(Object map) {
         Object previous = RUNNING_FUNCTION_OF.get();
-        RUNNING_FUNCTION_OF.set(map);
+        try {
+            RUNNING_FUNCTION_OF.set(map);
+        } catch (Throwable t) {
+            // An OutOfMemoryError growing the thread-local table can come after the mark was stored: undo it, or
+            // every later write of this thread to that map would be refused as recursive.
+            exit(previous);
+            throw t;
+        }
         return previous;
     }
 
