@@ -412,6 +412,8 @@ public final class FaultInjection {
         final Lane oracle;
         final FaultyExecutor executor;
         private final List<String> notes = new ArrayList<>();
+        /** Every fault injected in this check: the only throwables allowed to escape onto the executor. */
+        final List<Fault> injected = new ArrayList<>();
         /** Faults fired so far; also rotates the kinds thrown. */
         int fired;
 
@@ -492,6 +494,10 @@ public final class FaultInjection {
         for (MapOp op : KEY_OPS) {
             all.add(keyCheck(s, KeyTrap.Method.EQUALS, true, op));
         }
+        for (MapOp op : KEY_OPS) {
+            all.add(new Check("a stored key's hashCode() throws on call N", op.label,
+                    env -> keyThrows(s, env, KeyTrap.Method.HASH_CODE, Trapped.STORED, op)));
+        }
         for (MapOp op : MapOp.WITH_FUNCTION) {
             all.add(new Check("mapping function throws", op.label, env -> functionThrows(s, env, op)));
         }
@@ -526,47 +532,76 @@ public final class FaultInjection {
 
     private static Check keyCheck(Subject s, KeyTrap.Method method, boolean against, MapOp op) {
         String family = method.label + (against ? " throws against a colliding key" : " throws on call N");
-        return new Check(family, op.label, env -> keyThrows(s, env, method, against, op));
+        return new Check(family, op.label, env -> keyThrows(s, env, method, against ? Trapped.PAIR : Trapped.ARGUMENT,
+                op));
     }
 
-    /** A key's hashCode or equals throws on its Nth call during {@code op}, N = 1, 2, ... */
-    private static void keyThrows(Subject s, CheckEnv env, KeyTrap.Method method, boolean against, MapOp op) {
-        // Present and absent keys of the colliding bin; for "any call", present and absent spread keys too.
-        int[] targets = against ? new int[] {1, 2} : new int[] {1, 2, 5, 8};
+    /** Which keys a key check arms. */
+    private enum Trapped {
+        /** The key passed to the call (and its stored twin): any call of the method counts. */
+        ARGUMENT,
+        /** The key passed and a stored key of its bin: only equals between the two counts. */
+        PAIR,
+        /** Keys already stored (one colliding with the argument, one not), not the argument. */
+        STORED
+    }
+
+    /**
+     * A key's hashCode or equals throws on its Nth call during {@code op}, N = 1, 2, ..., against a map fresh from
+     * its first check and against one amended since.
+     */
+    private static void keyThrows(Subject s, CheckEnv env, KeyTrap.Method method, Trapped trapped, MapOp op) {
+        // Present and absent keys of the colliding bin; unless a pair is armed, present and absent spread keys too,
+        // and the key an amended round writes last (so in an amended map it is in the write-side structure only).
+        int[] targets = trapped == Trapped.PAIR ? new int[] {1, 2} : new int[] {1, 2, 5, 8, FaultRound.AMEND};
         for (int r = 0; r < s.rounds; r++) {
             for (int target : targets) {
-                for (int n = 1; n <= MAX_NTH; n++) {
-                    FaultRound round = new FaultRound(s, env, r);
-                    FaultKey canonical = round.key(target);
-                    FaultKey arg = canonical.copy();
-                    FaultKey other = against ? round.key(0) : canonical;
-                    Fault fault = new Fault(env.nextKind(), arg + "." + method.label + " on call " + n
-                            + (against ? " against " + other : ""), false);
-                    KeyTrap trap = new KeyTrap(method, n, against ? target : -1, against ? other.id() : -1, fault,
-                            env.actor.thread());
-                    Map<FaultKey, Integer> source = MapOp.source(round.key(9), arg, round.key(10), V);
-                    String call = op + "(" + arg + ")";
-                    arg.arm(trap);
-                    other.arm(trap);
-                    Lane.Result result;
-                    try {
-                        result = round.act(call, () -> op.apply(round.map, arg, V, source, NO_HOOK));
-                    } finally {
-                        arg.disarm();
-                        other.disarm();
-                    }
-                    round.judge(call, result, fault, s.effectOf(op), false,
-                            m -> op.apply(m, canonical, V, source, NO_HOOK));
-                    if (!fault.fired()) {
-                        break; // op makes fewer than n such calls: every call site has had its turn
-                    }
-                    env.fired++;
+                for (boolean amend : new boolean[] {false, true}) {
+                    keyThrows(s, env, method, trapped, op, r, target, amend);
                 }
             }
         }
         if (env.fired == 0) {
-            throw new TestAbortedException(s.name + "'s " + op + " never called " + method.label
-                    + (against ? " between colliding keys" : "") + " on a key it was given: nothing to inject");
+            throw new TestAbortedException(s.name + "'s " + op + " never called " + method.label + " on the "
+                    + trapped.name().toLowerCase(java.util.Locale.ROOT) + " keys: nothing to inject");
+        }
+    }
+
+    /** One target key in one map state: call N throws, for N = 1, 2, ... until op makes fewer than N calls. */
+    private static void keyThrows(Subject s, CheckEnv env, KeyTrap.Method method, Trapped trapped, MapOp op, int r,
+            int target, boolean amend) {
+        for (int n = 1; n <= MAX_NTH; n++) {
+            FaultRound round = new FaultRound(s, env, r, amend);
+            FaultKey canonical = round.key(target);
+            FaultKey arg = canonical.copy();
+            FaultKey other = trapped == Trapped.ARGUMENT ? canonical : round.key(0);
+            FaultKey bystander = trapped == Trapped.STORED ? round.key(4) : other;
+            FaultKey first = trapped == Trapped.STORED ? other : arg;
+            boolean against = trapped == Trapped.PAIR;
+            Fault fault = new Fault(env.nextKind(), (trapped == Trapped.STORED ? "stored " + other + " and "
+                    + bystander : arg.toString()) + "." + method.label + " on call " + n
+                    + (against ? " against " + other : "") + (amend ? ", map amended" : ""), false);
+            KeyTrap trap = new KeyTrap(method, n, against ? target : -1, against ? other.id() : -1, fault,
+                    env.actor.thread());
+            Map<FaultKey, Integer> source = MapOp.source(round.key(9), arg, round.key(10), V);
+            String call = op + "(" + arg + ")";
+            first.arm(trap);
+            other.arm(trap);
+            bystander.arm(trap);
+            Lane.Result result;
+            try {
+                result = round.act(call, () -> op.apply(round.map, arg, V, source, NO_HOOK));
+            } finally {
+                first.disarm();
+                other.disarm();
+                bystander.disarm();
+            }
+            round.judge(call, result, fault, s.effectOf(op), false,
+                    m -> op.apply(m, canonical, V, source, NO_HOOK));
+            if (!fault.fired()) {
+                break; // op makes fewer than n such calls: every call site has had its turn
+            }
+            env.fired++;
         }
     }
 

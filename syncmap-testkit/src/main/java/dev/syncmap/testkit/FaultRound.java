@@ -4,7 +4,6 @@ import dev.syncmap.Change;
 import dev.syncmap.Snapshottable;
 import dev.syncmap.VersionedMap;
 import dev.syncmap.Watch;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,6 +49,8 @@ final class FaultRound {
     private static final int[] PRELOADED = {0, 1, 4, 5, 6, 7};
     /** The key the oracle writes last, to see that every watch still delivers. */
     private static final int PROBE = 999;
+    /** The key written after the first check when a round asks for a freshly amended map. */
+    static final int AMEND = 11;
     private static final int LIVENESS_VALUE = 7;
 
     private final FaultInjection.Subject subject;
@@ -65,8 +66,18 @@ final class FaultRound {
     /** Set when the map declared itself broken after an Error in a critical section (accepted, ends the round). */
     private String reportedBroken;
 
-    @SuppressWarnings("unchecked")
+    /** A fresh map, preloaded; {@code round} > 0 preloads more keys. */
     FaultRound(FaultInjection.Subject subject, FaultInjection.CheckEnv env, int round) {
+        this(subject, env, round, false);
+    }
+
+    /**
+     * A fresh map, preloaded, checked once (which iterates it: a map that promotes or caches on iteration has then
+     * done so); if {@code amend}, one more key is then written, so that such a map has a fresh write-side
+     * structure (ReadDirtyMap's dirty map) when the fault comes.
+     */
+    @SuppressWarnings("unchecked")
+    FaultRound(FaultInjection.Subject subject, FaultInjection.CheckEnv env, int round, boolean amend) {
         this.subject = subject;
         this.env = env;
         this.map = Objects.requireNonNull(subject.create(env.executor), "the map factory returned null");
@@ -93,6 +104,11 @@ final class FaultRound {
         }
         // The whole oracle once before any fault: a baseline, and it warms the caches a map keeps (snapshots).
         check("before any fault");
+        if (amend) {
+            FaultKey extra = key(AMEND);
+            oracle("put(" + extra + ") after the first check", () -> map.put(extra, MapOp.preloaded(extra)));
+            model.put(extra, MapOp.preloaded(extra));
+        }
     }
 
     /* ---------------- Keys and followers ---------------- */
@@ -166,8 +182,8 @@ final class FaultRound {
             return env.actor.call(call, subject.timeout, action);
         } catch (Lane.Hang h) {
             env.abandonLanes();
-            throw fail("the faulting call " + h.operation + " did not complete within " + subject.timeout.toMillis()
-                    + " ms: it deadlocked, or waits on a lock it leaked");
+            throw fail("the faulting call " + h.operation + " did not complete within " + h.waited
+                    + ": it deadlocked, or waits on a lock it leaked");
         }
     }
 
@@ -186,6 +202,7 @@ final class FaultRound {
     void judge(String call, Lane.Result r, Fault fault, Effect ifThrown, boolean mayAbsorb,
             Function<Map<FaultKey, Integer>, Object> modelCall) {
         faults.add(fault);
+        env.injected.add(fault);
         Map<FaultKey, Integer> after = new HashMap<>(model);
         Object expected = modelCall.apply(after);
         if (r.thrown() == null) {
@@ -321,7 +338,7 @@ final class FaultRound {
             problems.addAll(asList(oracle("changesSince(0)", this::feed)));
         }
         for (Throwable t : env.executor.escaped()) {
-            if (faults.stream().noneMatch(f -> f.isCauseOf(t))) {
+            if (env.injected.stream().noneMatch(f -> f.isCauseOf(t))) {
                 problems.add("a delivery task let " + t + " escape onto the executor's thread");
             }
         }
@@ -523,7 +540,7 @@ final class FaultRound {
             r = env.oracle.call(operation, subject.timeout, step);
         } catch (Lane.Hang h) {
             env.abandonLanes();
-            throw hung(h.operation);
+            throw hung(h);
         }
         Throwable t = r.thrown();
         if (t == null) {
@@ -546,9 +563,8 @@ final class FaultRound {
         return faults.isEmpty() ? "" : " after fault " + faults.get(faults.size() - 1);
     }
 
-    private AssertionError hung(String operation) {
-        Duration t = subject.timeout;
-        return fail("operation " + operation + " did not complete within " + t.toMillis() + " ms"
+    private AssertionError hung(Lane.Hang h) {
+        return fail("operation " + h.operation + " did not complete within " + h.waited
                 + (faults.isEmpty() ? "" : " after fault " + faults.get(faults.size() - 1))
                 + ": a lock was probably leaked");
     }

@@ -25,6 +25,8 @@ final class FaultyExecutor implements Executor, AutoCloseable {
         pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, name + "-delivery-" + n.incrementAndGet());
             t.setDaemon(true);
+            // A map may hand a listener's exception to the thread's handler itself: recorded, like a task's.
+            t.setUncaughtExceptionHandler((thread, e) -> record(e));
             threads.add(t);
             return t;
         });
@@ -59,11 +61,13 @@ final class FaultyExecutor implements Executor, AutoCloseable {
             try {
                 task.run();
             } catch (Throwable t) { // recorded for the oracle, which fails on any it did not inject
-                synchronized (this) {
-                    escaped.add(t);
-                }
+                record(t);
             }
         });
+    }
+
+    private synchronized void record(Throwable t) {
+        escaped.add(t);
     }
 
     @Override

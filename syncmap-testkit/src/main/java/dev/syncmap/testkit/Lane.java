@@ -28,12 +28,20 @@ final class Lane implements AutoCloseable {
 
         /** The operation running when the wait expired. */
         final String operation;
+        /** How long the caller waited, and whether the lane's thread was parked all along the last part of it. */
+        final String waited;
 
-        Hang(String operation) {
+        Hang(String operation, String waited) {
             super(operation, null, false, false);
             this.operation = operation;
+            this.waited = waited;
         }
     }
+
+    /** How often a waiting caller looks at the lane's thread. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long the lane's thread may stay parked (waiting on a lock or condition) before it counts as hung. */
+    private static final long PARKED_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final ExecutorService executor;
     private final Thread thread;
@@ -63,6 +71,11 @@ final class Lane implements AutoCloseable {
         return thread;
     }
 
+    private boolean isParked() {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.BLOCKED;
+    }
+
     /** The step running, or that ran last. */
     String current() {
         return current;
@@ -90,9 +103,24 @@ final class Lane implements AutoCloseable {
             }
         });
         try {
-            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new Hang(current);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long parkedSince = 0;
+            while (true) {
+                try {
+                    return f.get(POLL_NANOS, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    long now = System.nanoTime();
+                    long waitedMillis = (now - deadline + timeout.toNanos()) / 1_000_000;
+                    // A thread parked for PARKED_NANOS without a break, on a map of a few keys, waits for a lock
+                    // nobody will release: report it now rather than at the deadline (a busy thread never is).
+                    parkedSince = isParked() ? (parkedSince == 0 ? now : parkedSince) : 0;
+                    if (now - deadline > 0 || (parkedSince != 0 && now - parkedSince > Math.min(PARKED_NANOS,
+                            timeout.toNanos()))) {
+                        throw new Hang(current, waitedMillis + " ms" + (parkedSince != 0
+                                ? " (its thread parked for the last " + (now - parkedSince) / 1_000_000 + " ms)" : ""));
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for " + current, e);
