@@ -339,7 +339,7 @@ public final class FaultInjection {
         public Stream<DynamicNode> dynamicTests() {
             Subject s = subject();
             List<Check> all = checks(s);
-            VerificationLog.record("faults", name, all.size(), "fault-injection checks, " + s.rounds + " round(s)");
+            VerificationLog.record("faults", name, all.size(), "fault-injection checks, " + s.rounds() + " round(s)");
             Map<String, List<DynamicNode>> byFamily = new LinkedHashMap<>();
             for (Check c : all) {
                 byFamily.computeIfAbsent(c.family(), f -> new ArrayList<>())
@@ -365,31 +365,22 @@ public final class FaultInjection {
 
     /* ---------------- What a check runs on ---------------- */
 
-    /** The map under test and what it declared. */
-    static final class Subject {
-        final String name;
-        private final Function<Executor, ? extends Map<FaultKey, Integer>> factory;
-        final boolean versioned;
-        final boolean kitExecutor;
-        final boolean batchesMayApplyPart;
-        final Class<? extends RuntimeException> recursionThrows;
-        final boolean faultHooks;
-        final Duration timeout;
-        final int rounds;
-
-        Subject(String name, Function<Executor, ? extends Map<FaultKey, Integer>> factory, boolean versioned,
-                boolean kitExecutor, boolean batchesMayApplyPart, Class<? extends RuntimeException> recursionThrows,
-                boolean faultHooks, Duration timeout, int rounds) {
-            this.name = name;
-            this.factory = factory;
-            this.versioned = versioned;
-            this.kitExecutor = kitExecutor;
-            this.batchesMayApplyPart = batchesMayApplyPart;
-            this.recursionThrows = recursionThrows;
-            this.faultHooks = faultHooks;
-            this.timeout = timeout;
-            this.rounds = rounds;
-        }
+    /**
+     * The map under test and what it declared.
+     *
+     * @param name the map's name in reports
+     * @param factory makes a fresh map around the given watch executor
+     * @param versioned whether the maps are {@link VersionedMap}s (feed and watch checks)
+     * @param kitExecutor whether they run their watches on the kit's executor (executor and feed-read checks)
+     * @param batchesMayApplyPart whether a batch that throws may leave part of its writes
+     * @param recursionThrows the exception a write from a mapping function gets, or null: not checked
+     * @param faultHooks whether to inject at FaultHooks sites
+     * @param timeout the bounded wait for each call
+     * @param rounds how many times each check runs
+     */
+    record Subject(String name, Function<Executor, ? extends Map<FaultKey, Integer>> factory, boolean versioned,
+            boolean kitExecutor, boolean batchesMayApplyPart, Class<? extends RuntimeException> recursionThrows,
+            boolean faultHooks, Duration timeout, int rounds) {
 
         Map<FaultKey, Integer> create(Executor executor) {
             return factory.apply(executor);
@@ -460,7 +451,7 @@ public final class FaultInjection {
 
         FaultOutcome run(Subject s) {
             long start = System.nanoTime();
-            try (CheckEnv env = new CheckEnv(s.name)) {
+            try (CheckEnv env = new CheckEnv(s.name())) {
                 body.accept(env);
                 return outcome(s, FaultOutcome.Status.PASSED, env.notes(), start, null);
             } catch (TestAbortedException e) {
@@ -471,7 +462,7 @@ public final class FaultInjection {
         }
 
         private FaultOutcome outcome(Subject s, FaultOutcome.Status status, String message, long start, Throwable cause) {
-            return new FaultOutcome(name(), s.name, status, message, (System.nanoTime() - start) / 1_000_000, cause);
+            return new FaultOutcome(name(), s.name(), status, message, (System.nanoTime() - start) / 1_000_000, cause);
         }
     }
 
@@ -501,7 +492,7 @@ public final class FaultInjection {
         for (MapOp op : MapOp.WITH_FUNCTION) {
             all.add(new Check("mapping function throws", op.label, env -> functionThrows(s, env, op)));
         }
-        if (s.recursionThrows != null) {
+        if (s.recursionThrows() != null) {
             for (MapOp op : MapOp.WITH_FUNCTION) {
                 all.add(new Check("mapping function writes to the map", op.label, env -> functionRecurses(s, env, op)));
             }
@@ -511,14 +502,14 @@ public final class FaultInjection {
                 env -> duplicateSource(s, env, true)));
         all.add(new Check("putAll source", "entrySet yielding one key instance twice",
                 env -> duplicateSource(s, env, false)));
-        if (s.faultHooks) {
+        if (s.faultHooks()) {
             for (FaultHooks.Site site : FaultHooks.Site.values()) {
-                if (site != FaultHooks.Site.FEED_READ || s.versioned) {
+                if (site != FaultHooks.Site.FEED_READ || s.versioned()) {
                     all.add(new Check("Error at a FaultHooks site", site.name(), env -> hookSite(s, env, site)));
                 }
             }
         }
-        if (s.versioned) {
+        if (s.versioned()) {
             all.add(new Check("VersionedMap feed", "watch listener throws", env -> followerThrows(s, env, true)));
             all.add(new Check("VersionedMap feed", "Flow subscriber throws", env -> followerThrows(s, env, false)));
             for (Fault.Kind kind : new Fault.Kind[] {Fault.Kind.RUNTIME_EXCEPTION, Fault.Kind.REJECTED,
@@ -554,7 +545,7 @@ public final class FaultInjection {
         // Present and absent keys of the colliding bin; unless a pair is armed, present and absent spread keys too,
         // and the key an amended round writes last (so in an amended map it is in the write-side structure only).
         int[] targets = trapped == Trapped.PAIR ? new int[] {1, 2} : new int[] {1, 2, 5, 8, FaultRound.AMEND};
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (int target : targets) {
                 for (boolean amend : new boolean[] {false, true}) {
                     keyThrows(s, env, method, trapped, op, r, target, amend);
@@ -562,7 +553,7 @@ public final class FaultInjection {
             }
         }
         if (env.fired == 0) {
-            throw new TestAbortedException(s.name + "'s " + op + " never called " + method.label + " on the "
+            throw new TestAbortedException(s.name() + "'s " + op + " never called " + method.label + " on the "
                     + trapped.name().toLowerCase(java.util.Locale.ROOT) + " keys: nothing to inject");
         }
     }
@@ -608,7 +599,7 @@ public final class FaultInjection {
     /** {@code op}'s mapping function throws on its Nth call (N = 1 for single keys, 1 to 3 for replaceAll). */
     private static void functionThrows(Subject s, CheckEnv env, MapOp op) {
         int[] targets = op.batch ? new int[] {1} : new int[] {1, 2, 5};
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (int target : targets) {
                 for (int n = 1; n <= (op.batch ? 3 : 1); n++) {
                     FaultRound round = new FaultRound(s, env, r);
@@ -635,7 +626,7 @@ public final class FaultInjection {
 
     /** {@code op}'s mapping function puts a key of the same bin (or its own key) into the map. */
     private static void functionRecurses(Subject s, CheckEnv env, MapOp op) {
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (int target : new int[] {1, 2}) {
                 for (boolean sameKey : new boolean[] {true, false}) {
                     FaultRound round = new FaultRound(s, env, r);
@@ -663,11 +654,11 @@ public final class FaultInjection {
                     }
                     boolean innerApplied = io == Boolean.TRUE;
                     Throwable refusal = innerApplied ? result.thrown() : (Throwable) io;
-                    if (!s.recursionThrows.isInstance(refusal)) {
+                    if (!s.recursionThrows().isInstance(refusal)) {
                         throw round.fail(call + ": the inner put " + (innerApplied ? "succeeded" : "threw " + io)
                                 + " and the call " + (result.thrown() == null ? "returned normally"
                                 : "threw " + result.thrown()) + "; a write from a mapping function must be refused"
-                                + " with " + s.recursionThrows.getSimpleName(), result.thrown());
+                                + " with " + s.recursionThrows().getSimpleName(), result.thrown());
                     }
                     if (!innerApplied && result.thrown() == null) {
                         throw round.fail(call + " returned normally although its function's put threw " + io
@@ -685,7 +676,7 @@ public final class FaultInjection {
 
     /** putAll from a source whose iterator throws at entry i, for every i. */
     private static void sourceThrows(Subject s, CheckEnv env) {
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (int at = 0; at < 4; at++) {
                 FaultRound round = new FaultRound(s, env, r);
                 List<Map.Entry<FaultKey, Integer>> entries = List.of(Map.entry(round.key(9), V),
@@ -705,7 +696,7 @@ public final class FaultInjection {
 
     /** putAll from a source that yields one key twice: equal instances, or the same instance. */
     private static void duplicateSource(Subject s, CheckEnv env, boolean identityMap) {
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             FaultRound round = new FaultRound(s, env, r);
             Map<FaultKey, Integer> source;
             if (identityMap) {
@@ -740,11 +731,11 @@ public final class FaultInjection {
             throw new TestAbortedException("FaultHooks are off in this JVM: run it with -Dsyncmap.faultHooks=true");
         }
         boolean async = site == FaultHooks.Site.FEED_READ;
-        if (async && !s.kitExecutor) {
+        if (async && !s.kitExecutor()) {
             throw new TestAbortedException("declare the map with FaultInjection.forVersionedMap to inject at " + site);
         }
         int steps = 0;
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (Fault.Kind kind : new Fault.Kind[] {Fault.Kind.OUT_OF_MEMORY, Fault.Kind.CUSTOM_ERROR}) {
                 FaultRound round = new FaultRound(s, env, r);
                 Fault fault = new Fault(kind, "FaultHooks." + site, true);
@@ -788,7 +779,7 @@ public final class FaultInjection {
         }
         if (env.fired == 0) {
             throw new TestAbortedException("FaultHooks site " + site + " was not reached in " + steps + " calls on "
-                    + s.name + " (puts, misses, removes, putAlls, snapshots): the map has no hook there yet");
+                    + s.name() + " (puts, misses, removes, putAlls, snapshots): the map has no hook there yet");
         }
     }
 
@@ -828,7 +819,7 @@ public final class FaultInjection {
 
     /** A watch's listener, or a Flow subscriber, throws on its next delivery. */
     private static void followerThrows(Subject s, CheckEnv env, boolean watch) {
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             for (Fault.Kind kind : Fault.Kind.USER_CODE) {
                 FaultRound round = new FaultRound(s, env, r);
                 long from = round.revision();
@@ -848,10 +839,10 @@ public final class FaultInjection {
 
     /** The watch executor throws when handed a dispatch. */
     private static void executorThrows(Subject s, CheckEnv env, Fault.Kind kind) {
-        if (!s.kitExecutor) {
+        if (!s.kitExecutor()) {
             throw new TestAbortedException("declare the map with FaultInjection.forVersionedMap to fail its executor");
         }
-        for (int r = 0; r < s.rounds; r++) {
+        for (int r = 0; r < s.rounds(); r++) {
             FaultRound round = new FaultRound(s, env, r);
             round.awaitFollowersIdle();
             Fault fault = new Fault(kind, "the watch executor's execute()", false);
@@ -875,7 +866,7 @@ public final class FaultInjection {
             }
         }
         if (env.fired == 0) {
-            throw new TestAbortedException(s.name + " never handed its executor a dispatch");
+            throw new TestAbortedException(s.name() + " never handed its executor a dispatch");
         }
     }
 }

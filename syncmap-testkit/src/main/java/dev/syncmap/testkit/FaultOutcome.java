@@ -8,8 +8,17 @@ import org.opentest4j.TestAbortedException;
  * reached (the fault could not be injected into this map, e.g. a {@code FaultHooks} site the map does not have).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @param check the check's name, e.g. {@code "equals() throws against a colliding key / compute"}
+ * @param subject the map's name, as given to {@link FaultInjection}
+ * @param status the verdict
+ * @param message the oracle's message: the violation for a failure, why nothing was injected for a check not
+ *     reached, notes (e.g. a map that declared itself broken after an injected {@code Error}) or empty for a pass
+ * @param elapsedMillis wall-clock time the check took
+ * @param cause what the map threw, when a failure is about an exception it threw; else null
  */
-public final class FaultOutcome {
+public record FaultOutcome(String check, String subject, Status status, String message, long elapsedMillis,
+        Throwable cause) {
 
     /** The verdict of a check. */
     public enum Status {
@@ -21,66 +30,22 @@ public final class FaultOutcome {
         NOT_REACHED
     }
 
-    private final String check;
-    private final String subject;
-    private final Status status;
-    private final String message;
-    private final long elapsedMillis;
-    private final Throwable cause;
-
-    FaultOutcome(String check, String subject, Status status, String message, long elapsedMillis, Throwable cause) {
-        this.check = Objects.requireNonNull(check, "check");
-        this.subject = Objects.requireNonNull(subject, "subject");
-        this.status = Objects.requireNonNull(status, "status");
-        this.message = Objects.requireNonNull(message, "message");
-        this.elapsedMillis = elapsedMillis;
-        this.cause = cause;
-    }
-
     /**
-     * The check's name, e.g. {@code "equals throws against a colliding key / compute"}.
+     * Validates the components.
      *
-     * @return the name
+     * @param check the check's name
+     * @param subject the map's name
+     * @param status the verdict
+     * @param message the oracle's message, possibly empty
+     * @param elapsedMillis wall-clock time the check took
+     * @param cause what the map threw, or null
+     * @throws NullPointerException if a component other than {@code cause} is null
      */
-    public String check() {
-        return check;
-    }
-
-    /**
-     * The map's name, as given to {@link FaultInjection}.
-     *
-     * @return the name
-     */
-    public String subject() {
-        return subject;
-    }
-
-    /**
-     * The verdict.
-     *
-     * @return passed, failed or not reached
-     */
-    public Status status() {
-        return status;
-    }
-
-    /**
-     * The oracle's message: the violation for a failure, why nothing was injected for a check not reached, notes
-     * (e.g. a map that declared itself broken after an injected {@code Error}) or an empty string for a pass.
-     *
-     * @return the message, never null
-     */
-    public String message() {
-        return message;
-    }
-
-    /**
-     * Wall-clock time the check took.
-     *
-     * @return milliseconds
-     */
-    public long elapsedMillis() {
-        return elapsedMillis;
+    public FaultOutcome {
+        Objects.requireNonNull(check, "check");
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(message, "message");
     }
 
     /**
@@ -93,9 +58,8 @@ public final class FaultOutcome {
     }
 
     /**
-     * Throws unless the check passed: an {@link AssertionError} for a failure (the map's own exception, if any,
-     * as its cause), a {@link TestAbortedException} for a check not reached, so that JUnit reports it as aborted
-     * rather than passed.
+     * Throws unless the check passed: an {@link AssertionError} for a failure (with {@link #cause()}), a
+     * {@link TestAbortedException} for a check not reached, so that JUnit reports it as aborted, not passed.
      */
     public void assertPassed() {
         if (status == Status.FAILED) {
@@ -107,17 +71,12 @@ public final class FaultOutcome {
     }
 
     /**
-     * One line: map, check, verdict, message.
+     * One line: map, check, verdict, time, message.
      *
      * @return the description
      */
     public String describe() {
         return subject + " fault check '" + check + "': " + status + " in " + elapsedMillis + " ms"
                 + (message.isEmpty() ? "" : ": " + message);
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -159,7 +159,7 @@ final class FaultRound {
 
     /** Polls {@code done} until it holds or the check's timeout passes; tells which. */
     boolean awaitUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + subject.timeout.toNanos();
+        long deadline = System.nanoTime() + subject.timeout().toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
@@ -168,7 +168,7 @@ final class FaultRound {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting on " + subject.name, e);
+                throw new IllegalStateException("interrupted while waiting on " + subject.name(), e);
             }
         }
         return true;
@@ -179,7 +179,7 @@ final class FaultRound {
     /** Runs the faulting call on the actor lane; a hang fails the check. */
     Lane.Result act(String call, Callable<?> action) {
         try {
-            return env.actor.call(call, subject.timeout, action);
+            return env.actor.call(call, subject.timeout(), action);
         } catch (Lane.Hang h) {
             env.abandonLanes();
             throw fail("the faulting call " + h.operation + " did not complete within " + h.waited
@@ -516,7 +516,7 @@ final class FaultRound {
             } else if (w != null && !w.isOpen() && w.failure() == null) {
                 found.add(f + " was closed with no failure() reported, although nobody closed it");
             } else if (!settled && f.reached() < r && !finished(f)) {
-                found.add(f + " is open but did not deliver revision " + r + " within " + subject.timeout.toMillis()
+                found.add(f + " is open but did not deliver revision " + r + " within " + subject.timeout().toMillis()
                         + " ms" + faultClause() + " (a lost wake-up, or its delivery is stuck)");
             }
         }
@@ -537,7 +537,7 @@ final class FaultRound {
     private Object oracle(String operation, Callable<?> step) {
         Lane.Result r;
         try {
-            r = env.oracle.call(operation, subject.timeout, step);
+            r = env.oracle.call(operation, subject.timeout(), step);
         } catch (Lane.Hang h) {
             env.abandonLanes();
             throw hung(h);
@@ -553,7 +553,7 @@ final class FaultRound {
         if (last != null && last.viaHook && last.kind.isError() && t instanceof IllegalStateException
                 && t.getMessage() != null && !t.getMessage().isBlank()) {
             reportedBroken = env.oracle.current() + " threw " + t;
-            env.note(subject.name + " declared itself broken after " + last + ": " + reportedBroken);
+            env.note(subject.name() + " declared itself broken after " + last + ": " + reportedBroken);
             return null;
         }
         throw fail("operation " + env.oracle.current() + " threw " + t + faultClause(), t);
@@ -570,10 +570,10 @@ final class FaultRound {
     }
 
     AssertionError fail(String message) {
-        return new AssertionError(subject.name + ": " + message);
+        return new AssertionError(subject.name() + ": " + message);
     }
 
     AssertionError fail(String message, Throwable cause) {
-        return new AssertionError(subject.name + ": " + message, cause);
+        return new AssertionError(subject.name() + ": " + message, cause);
     }
 }

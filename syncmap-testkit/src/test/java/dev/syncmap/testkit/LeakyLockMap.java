@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * DELIBERATELY BROKEN: a {@link HashMap} behind one {@link ReentrantLock}, correct except that {@code compute}
@@ -37,79 +38,49 @@ final class LeakyLockMap<K, V> extends AbstractMap<K, V> implements ConcurrentMa
 
     @Override
     public V get(Object key) {
-        lock.lock();
-        try {
-            return map.get(key);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.get(key));
     }
 
     @Override
     public V put(K key, V value) {
-        lock.lock();
-        try {
-            return map.put(key, value);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.put(key, value));
     }
 
     @Override
     public V remove(Object key) {
-        lock.lock();
-        try {
-            return map.remove(key);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.remove(key));
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        lock.lock();
-        try {
-            return map.putIfAbsent(key, value);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.putIfAbsent(key, value));
     }
 
     @Override
     public boolean remove(Object key, Object value) {
-        lock.lock();
-        try {
-            return map.remove(key, value);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.remove(key, value));
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        lock.lock();
-        try {
-            return map.replace(key, oldValue, newValue);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.replace(key, oldValue, newValue));
     }
 
     @Override
     public V replace(K key, V value) {
-        lock.lock();
-        try {
-            return map.replace(key, value);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> map.replace(key, value));
     }
 
     @Override
     public Set<Map.Entry<K, V>> entrySet() {
+        return locked(() -> Map.copyOf(map).entrySet());
+    }
+
+    /** What every method but compute does right: the action inside lock/try/finally. */
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            return Map.copyOf(map).entrySet();
+            return action.get();
         } finally {
             lock.unlock();
         }
