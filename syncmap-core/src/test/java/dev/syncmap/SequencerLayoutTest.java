@@ -1,0 +1,50 @@
+package dev.syncmap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jol.datamodel.DataModel;
+import org.openjdk.jol.info.ClassLayout;
+import org.openjdk.jol.info.FieldLayout;
+import org.openjdk.jol.layouters.HotSpotLayouter;
+
+/**
+ * Checks with JOL that {@link Sequencer}'s hot fields (the word every commit CASes, the size and the history's
+ * bookkeeping) are padded on both sides by at least 128 bytes (a pair of lines, against the adjacent-line
+ * prefetcher) and fit in one line, in this JVM's layout and in HotSpot's other 64-bit layouts.
+ */
+class SequencerLayoutTest {
+
+    private static final Set<String> HOT_FIELDS = Set.of("state", "size", "historyOldest", "historyBytes");
+    private static final long PADDING = 128;
+
+    @Test
+    void hotSequencerFieldsArePaddedOnBothSidesInThisJvm() {
+        assertPadded(ClassLayout.parseClass(Sequencer.class));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.syncmap.StripedMapLayoutTest#otherDataModels")
+    void hotSequencerFieldsArePaddedOnBothSidesInOtherHotSpotLayouts(DataModel model) {
+        assertPadded(ClassLayout.parseClass(Sequencer.class, new HotSpotLayouter(model, 17)));
+        assertPadded(ClassLayout.parseClass(Sequencer.class, new HotSpotLayouter(model, 21)));
+    }
+
+    private static void assertPadded(ClassLayout layout) {
+        List<FieldLayout> hot = layout.fields().stream().filter(f -> HOT_FIELDS.contains(f.name())).toList();
+        assertEquals(HOT_FIELDS.size(), hot.size(), "every hot field is found: " + hot);
+        long firstHot = hot.stream().mapToLong(FieldLayout::offset).min().orElseThrow();
+        long endOfHot = hot.stream().mapToLong(f -> f.offset() + f.size()).max().orElseThrow();
+        long size = layout.instanceSize();
+        String printable = layout.toPrintable();
+        assertTrue(firstHot >= PADDING, "hot fields start at byte " + firstHot + "\n" + printable);
+        assertTrue(size - endOfHot >= PADDING, "hot fields end " + (size - endOfHot) + " bytes before the end\n"
+            + printable);
+        assertTrue(endOfHot - firstHot <= 64, "hot fields span " + (endOfHot - firstHot) + " bytes\n" + printable);
+    }
+}
