@@ -26,6 +26,15 @@ import java.util.List;
  * revision above it and reports {@link CompactedException} instead of returning torn data (the seqlock pattern). Growth copies the retained slots into a new array and publishes it with a release store;
  * the old array is never written again, so a reader still holding it reads valid, if aging, slots.
  *
+ * <p><b>Appends cannot fail half-way.</b> A writer calls {@link #prepareAppend()} before it takes the sequencer
+ * (it pre-allocates the ring's next growth when the ring is close to growing, so the section does not allocate),
+ * then, holding it, {@link #reserve} (stage 1: the only step that may allocate or throw, and it changes nothing
+ * if it does, so the commit can be rolled back), then {@link #append}/{@link #appendBatch} (stage 2: no
+ * allocation). Growth allocates before it compacts, for the same reason.
+ *
+ * <p><b>Access modes.</b> {@code ring} and {@code historyOldest} are written only by the sequencer holder with
+ * release stores; the holder reads them plainly (its own writes), everyone else with acquire.
+ *
  * <p><b>Bounds.</b> At most {@code maxRevisions} revisions are retained, and the estimated bytes of the retained
  * changes stay at or below {@code maxBytes} (a single revision larger than that is not retained at all). The
  * default estimate is a constant per change, computed without touching the change; a custom estimator is

@@ -112,8 +112,9 @@ import java.util.stream.Stream;
  * the spread hash, so a bin belongs to exactly one stripe at every table size), finds the node, runs the mapping
  * function if any (FunctionGuard around it), and, only if something changes, commits: it takes the Sequencer
  * (CAS `2r -> 2r+1`, allocating revision r+1), publishes the change, appends it to the ChangeLog, writes the new
- * size, and releases the sequencer with a release store of `2(r+1)`. Allocation (node) and the size estimate
- * happen before the sequencer is taken, so the critical section runs no user code.
+ * size, and releases the sequencer with a release store of `2(r+1)`. Allocation (node, version record, history
+ * growth) and the size estimate happen before the sequencer is taken, so the critical section runs no user code
+ * and, in practice, cannot fail (see "When code throws").
  *
  * Why revisions are gap-free and in visibility order: a revision is allocated only inside a commit that has
  * already decided to change something and cannot fail, and the sequencer is held from allocation until every
@@ -171,6 +172,24 @@ import java.util.stream.Stream;
  * to every committed revision; its bookkeeping (oldest retained revision, retained bytes) lives on the
  * sequencer's cache line, and the count bound is applied arithmetically, so an append is three reference stores
  * and an addition.
+ *
+ * When code throws. User code (keys' hashCode/equals, mapping functions, the size estimator, the source map of a
+ * batch) runs before the sequencer is taken: under the key's stripe (or every stripe, for a batch), each released
+ * in finally (lockAll releases what it took if taking a stripe throws), and with FunctionGuard restored in
+ * finally. A throw there commits nothing and leaves the map as it was (a batch's changes are only gathered until
+ * its commit; putAll/reload copy and de-duplicate their source first, the last occurrence of a key winning).
+ * The commit section runs no user code and is split so that it cannot fail in practice: everything that allocates
+ * (node, version records when a snapshot is live, the history entry and the history's growth) is done before the
+ * sequencer is taken; stage 1 inside it (a version record for a snapshot that registered meanwhile, the history's
+ * reservation) may still allocate and, if it throws, is rolled back (Sequencer.rollback: no store was made, the
+ * revision is reused); stage 2 publishes and allocates nothing. An Error that still escapes stage 2 (a stack
+ * overflow, an asynchronous error) leaves a half-applied revision: the sequencer is poisoned (its word stays odd),
+ * every watch is closed, and every later commit, snapshot, revision(), size() and feed call throws an
+ * IllegalStateException naming the revision and carrying the Error (single-key reads still answer, and may show
+ * part of that revision; a write that finds nothing to change commits nothing and still returns). An Error growing
+ * the table after a commit (afterCommit) propagates to the writer although its write is committed, as in
+ * ConcurrentHashMap; the table then grows on a later insert. The injection sites of internal.FaultHooks mark these
+ * places (NODE_ALLOCATION, LOG_APPEND before the section and in stage 2, TABLE_GROWTH).
  *
  * Traded away: one global commit order costs every write a CAS on a shared line (writers do not scale across
  * cores the way ConcurrentHashMap's do: that line, and the history slot written in the section, move between
@@ -903,33 +922,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             }
             log.reserve(rev, bytes, growth);
             publishing = true; // stage 2: nothing below allocates
-            if (neu != null) {
-                if (fresh != null) {
-                    if (live != null) {
-                        fresh.prior = version;
-                    }
-                    fresh.next = tab[i];
-                    TAB.setRelease(tab, i, fresh);
-                } else {
-                    if (live != null) {
-                        pushVersion(e, version, live);
-                    } else if (e.prior != null) {
-                        PRIOR.setRelease(e, null);
-                    }
-                    VALUE.setRelease(e, neu);
-                }
-                if (old == null) {
-                    size++;
-                }
-            } else {
-                if (live != null) {
-                    pushVersion(e, version, live);
-                    VALUE.setRelease(e, null);
-                } else {
-                    unlink(tab, i, e);
-                }
-                size--;
-            }
+            size += publishChange(tab, i, fresh != null ? fresh : e, fresh != null, old, neu, live, version);
             log.append(rev, key, old, neu, bytes);
             sq.release(rev, size);
         } catch (Throwable t) {
@@ -952,6 +945,39 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
         sequencer.poison(cause);
         hub.failAll(sequencer.brokenException());
+    }
+
+    /**
+     * Publishes one change in stage 2 of a commit section (no allocation): links the new node {@code e} into bin
+     * {@code bin} ({@code fresh}), or changes the value of the linked node {@code e} from {@code old} to
+     * {@code neu} (null: removes it). With a live snapshot, {@code version} (stamped with the revision) keeps what
+     * the snapshot needs; without one, stale chains are dropped and removed nodes unlinked. Returns the change in
+     * size.
+     */
+    private static <K, V> int publishChange(Node<K, V>[] tab, int bin, Node<K, V> e, boolean fresh, Object old,
+                                            Object neu, SnapshotRegistry.LiveSet live, Version version) {
+        if (fresh) {
+            e.prior = version;
+            e.next = tab[bin];
+            TAB.setRelease(tab, bin, e);
+            return 1;
+        }
+        if (neu != null) {
+            if (live != null) {
+                pushVersion(e, version, live);
+            } else if (e.prior != null) {
+                PRIOR.setRelease(e, null);
+            }
+            VALUE.setRelease(e, neu);
+            return old == null ? 1 : 0;
+        }
+        if (live != null) {
+            pushVersion(e, version, live);
+            VALUE.setRelease(e, null);
+        } else {
+            unlink(tab, bin, e);
+        }
+        return -1;
     }
 
     /**
@@ -1338,7 +1364,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
                 log.reserve(rev, bytes, growth);
                 publishing = true; // stage 2: nothing below allocates
                 for (int j = 0; j < n; j++) {
-                    size += apply(tab, j, live == null ? null : versions[j], live);
+                    int bin = bins[j];
+                    size += publishChange(tab, bin < 0 ? ~bin : bin, (Node<K, V>) nodes[j], bin < 0,
+                        triples[j * 3 + 1], triples[j * 3 + 2], live, live == null ? null : versions[j]);
                 }
                 log.appendBatch(rev, entry, bytes);
                 sq.release(rev, size);
@@ -1358,37 +1386,6 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             return v;
         }
 
-        /** Publishes change {@code j} (stage 2; {@code version} stamped, null when no snapshot is live). */
-        @SuppressWarnings("unchecked")
-        private int apply(Node<K, V>[] tab, int j, Version version, SnapshotRegistry.LiveSet live) {
-            Node<K, V> e = (Node<K, V>) nodes[j];
-            Object old = triples[j * 3 + 1];
-            Object neu = triples[j * 3 + 2];
-            int bin = bins[j];
-            if (bin < 0) {
-                bin = ~bin;
-                e.prior = version;
-                e.next = tab[bin];
-                TAB.setRelease(tab, bin, e);
-                return 1;
-            } else if (neu != null) {
-                if (live != null) {
-                    pushVersion(e, version, live);
-                } else if (e.prior != null) {
-                    PRIOR.setRelease(e, null);
-                }
-                VALUE.setRelease(e, neu);
-                return old == null ? 1 : 0;
-            } else {
-                if (live != null) {
-                    pushVersion(e, version, live);
-                    VALUE.setRelease(e, null);
-                } else {
-                    unlink(tab, bin, e);
-                }
-                return -1;
-            }
-        }
     }
 
     /* ---------------- Iteration ---------------- */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.syncmap.internal.FaultHooks;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 
@@ -39,5 +41,28 @@ final class Faults {
     /** Runs {@code call} on another thread, failing if it takes longer than {@link #BOUND}. */
     static <T> T bounded(String what, ThrowingSupplier<T> call) {
         return assertTimeoutPreemptively(BOUND, call, () -> what + " hung (did not return within " + BOUND + ")");
+    }
+
+    /** Subscribes to {@code publisher} with unbounded demand; the future completes with what onError receives. */
+    static <T> CompletableFuture<Throwable> errorOf(Flow.Publisher<T> publisher) {
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        publisher.subscribe(new Flow.Subscriber<T>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(T item) { }
+
+            @Override
+            public void onError(Throwable t) {
+                error.complete(t);
+            }
+
+            @Override
+            public void onComplete() { }
+        });
+        return error;
     }
 }

@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -131,26 +129,7 @@ class VersionedMapCommitErrorHangTest {
             Throwable t = bounded("a call on a broken map", () -> assertThrows(IllegalStateException.class, call));
             assertBrokenException(t, revision, cause);
         }
-        AtomicReference<Throwable> onError = new AtomicReference<>();
-        CompletableFuture<Throwable> done = new CompletableFuture<>();
-        m.publisher(0).subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                s.request(1);
-            }
-
-            @Override
-            public void onNext(Change<Integer, Integer> item) { }
-
-            @Override
-            public void onError(Throwable t) {
-                onError.set(t);
-                done.complete(t);
-            }
-
-            @Override
-            public void onComplete() { }
-        });
+        CompletableFuture<Throwable> done = Faults.errorOf(m.publisher(0));
         assertBrokenException(bounded("the publisher's onError", () -> done.get()), revision, cause);
         assertFalse(m.get(0) == null, "reads of committed keys still work");
     }

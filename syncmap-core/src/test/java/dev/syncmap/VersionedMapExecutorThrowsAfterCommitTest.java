@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -88,24 +87,7 @@ class VersionedMapExecutorThrowsAfterCommitTest {
         assertFalse(w.isOpen());
         assertSame(down, w.failure());
 
-        CompletableFuture<Throwable> error = new CompletableFuture<>();
-        m.publisher(0).subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                s.request(1);
-            }
-
-            @Override
-            public void onNext(Change<Integer, Integer> item) { }
-
-            @Override
-            public void onError(Throwable t) {
-                error.complete(t);
-            }
-
-            @Override
-            public void onComplete() { }
-        });
+        CompletableFuture<Throwable> error = Faults.errorOf(m.publisher(0));
         assertSame(down, bounded("onError", () -> error.get()));
         assertEquals(0, m.watcherCount());
     }
