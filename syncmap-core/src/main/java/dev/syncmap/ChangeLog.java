@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.FaultHooks;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -24,6 +25,15 @@ import java.util.List;
  * word (a CAS) before its slot stores. So a reader that saw a cleared or reused slot also sees an oldest retained
  * revision above it and reports {@link CompactedException} instead of returning torn data (the seqlock pattern). Growth copies the retained slots into a new array and publishes it with a release store;
  * the old array is never written again, so a reader still holding it reads valid, if aging, slots.
+ *
+ * <p><b>Appends cannot fail half-way.</b> A writer calls {@link #prepareAppend()} before it takes the sequencer
+ * (it pre-allocates the ring's next growth when the ring is close to growing, so the section does not allocate),
+ * then, holding it, {@link #reserve} (stage 1: the only step that may allocate or throw, and it changes nothing
+ * if it does, so the commit can be rolled back), then {@link #append}/{@link #appendBatch} (stage 2: no
+ * allocation). Growth allocates before it compacts, for the same reason.
+ *
+ * <p><b>Access modes.</b> {@code ring} and {@code historyOldest} are written only by the sequencer holder with
+ * release stores; the holder reads them plainly (its own writes), everyone else with acquire.
  *
  * <p><b>Bounds.</b> At most {@code maxRevisions} revisions are retained, and the estimated bytes of the retained
  * changes stay at or below {@code maxBytes} (a single revision larger than that is not retained at all). The
@@ -56,6 +66,8 @@ final class ChangeLog<K, V> {
 
     private static final int INITIAL_SLOTS = 16;
     private static final int TRIM_EVERY = 64;
+    /** A writer pre-allocates the ring's growth when it is this many revisions away (concurrent writers). */
+    private static final int GROWTH_MARGIN = 64;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle RING;
     private static final VarHandle OLDEST = Sequencer.HISTORY_OLDEST;
@@ -75,8 +87,13 @@ final class ChangeLog<K, V> {
     private final Estimator<K, V> estimator;
     private final int maxSlots;
 
-    /** Three entries per slot; slot of revision r is {@code r & (slots - 1)}. Published with release. */
+    /**
+     * Three entries per slot; slot of revision r is {@code r & (slots - 1)}. Written (release) and read plainly
+     * only by the sequencer holder, which wrote it last; read with acquire by everyone else.
+     */
     private Object[] ring;
+    /** The growth {@link #reserve} set aside for the append that follows it; writer-only. */
+    private Growth pendingGrowth;
     /** Estimated bytes per slot, same indexing; only with a custom estimator. Writer-only. */
     private long[] slotBytes;
     /**
@@ -128,10 +145,81 @@ final class ChangeLog<K, V> {
         return Math.max((long) OLDEST.getAcquire(hot), newest + 1 - maxRevisions);
     }
 
-    /* ---------------- Writer side (sequencer held) ---------------- */
+    /* ---------------- Writer side ---------------- */
 
-    /** Appends a single-change revision. */
+    /**
+     * Storage for the next growth of the ring, allocated before the sequencer is taken so that the commit section
+     * does not allocate; see {@link #prepareAppend()}.
+     */
+    static final class Growth {
+        final Object[] ring;
+        final long[] slotBytes;
+
+        Growth(int slots, boolean withBytes) {
+            this.ring = new Object[slots * 3];
+            this.slotBytes = withBytes ? new long[slots] : null;
+        }
+    }
+
+    /**
+     * Called by a writer BEFORE it takes the sequencer (any thread, no lock): returns the storage for the next
+     * growth if the ring is within {@value #GROWTH_MARGIN} revisions of growing, else null (the common case: no
+     * allocation). The reads are racy but only decide whether to pre-allocate; {@link #reserve} checks.
+     */
+    Growth prepareAppend() {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
+        }
+        if (maxRevisions == 0) {
+            return null;
+        }
+        int slots = ((Object[]) RING.getAcquire(this)).length / 3;
+        long next = hot.committedRevision() + 1 + GROWTH_MARGIN;
+        if (slots >= maxSlots || !needsGrowth(next, (long) OLDEST.getAcquire(hot), slots)) {
+            return null;
+        }
+        return new Growth(slots << 1, estimator != null);
+    }
+
+    private boolean needsGrowth(long revision, long physicalOldest, int slots) {
+        return revision - Math.max(physicalOldest, revision + 1 - maxRevisions) >= slots;
+    }
+
+    /**
+     * Stage 1 of an append, sequencer held: makes sure that {@link #append} / {@link #appendBatch} of
+     * {@code revision} will not allocate, using {@code growth} if it fits, else allocating here. The only step of
+     * an append that can throw; if it does, the log is unchanged (so the commit can be rolled back).
+     */
+    void reserve(long revision, long bytes, Growth growth) {
+        if (maxRevisions == 0) {
+            return;
+        }
+        int slots = ring.length / 3; // plain: the sequencer holder is the only writer of ring
+        Growth g = null;
+        if (needsGrowth(revision, (long) OLDEST.get(hot), slots)) {
+            if (slots << 1 > maxSlots) {
+                throw new IllegalStateException("history ring overflow at revision " + revision);
+            }
+            if (growth != null && growth.ring.length == slots * 6) {
+                g = growth;
+            } else {
+                if (FaultHooks.ENABLED) {
+                    FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
+                }
+                g = new Growth(slots << 1, slotBytes != null);
+            }
+        }
+        if (slotBytes == null && bytes != bytesPerChange) {
+            largeRevisions.addLast(new long[] {revision, bytes}); // last: nothing to undo if it throws
+        }
+        pendingGrowth = g;
+    }
+
+    /** Stage 2: appends a single-change revision (after {@link #reserve}); does not allocate or throw. */
     void append(long revision, Object key, Object oldValue, Object newValue, long bytes) {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
+        }
         int i = prepare(revision);
         if (i >= 0) {
             Object[] r = ring;
@@ -142,8 +230,11 @@ final class ChangeLog<K, V> {
         }
     }
 
-    /** Appends a multi-key revision. */
+    /** Stage 2: appends a multi-key revision (after {@link #reserve}); does not allocate or throw. */
     void appendBatch(long revision, Batch batch, long bytes) {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
+        }
         int i = prepare(revision);
         if (i >= 0) {
             Object[] r = ring;
@@ -159,33 +250,31 @@ final class ChangeLog<K, V> {
         if (maxRevisions == 0) {
             return -1;
         }
-        int slots = ring.length / 3;
-        long physical = hot.historyOldest;
-        if (revision - Math.max(physical, revision + 1 - maxRevisions) >= slots) {
-            grow(revision);
-            slots = ring.length / 3;
-        } else if (slotBytes != null && revision - physical >= slots) {
+        Growth g = pendingGrowth;
+        if (g != null) {
+            pendingGrowth = null;
+            grow(revision, g);
+        } else if (slotBytes != null && revision - (long) OLDEST.get(hot) >= ring.length / 3) {
             trimTo(revision + 1 - maxRevisions); // consume the bytes recorded in the slot about to be reused
         }
-        return (int) (revision & (slots - 1));
+        return (int) (revision & (ring.length / 3 - 1));
     }
 
     /**
      * Accounts for the appended revision. The bookkeeping of revisions compacted by count (their bytes) is caught
      * up every {@value #TRIM_EVERY} appends, and at once whenever the byte bound is exceeded, so the byte bound
-     * is exact while a typical append does no compaction work.
+     * is exact while a typical append does no compaction work. (A large revision's bytes were queued by
+     * {@link #reserve}.)
      */
     private void finish(int slot, long revision, long bytes) {
         if (slotBytes != null) {
             slotBytes[slot] = bytes;
-        } else if (bytes != bytesPerChange) {
-            largeRevisions.addLast(new long[] {revision, bytes});
         }
         Sequencer h = hot;
         h.historyBytes += bytes;
         if ((revision & (TRIM_EVERY - 1)) == 0 || h.historyBytes > maxBytes) {
             trimTo(revision + 1 - maxRevisions);
-            while (h.historyBytes > maxBytes && h.historyOldest <= revision) {
+            while (h.historyBytes > maxBytes && (long) OLDEST.get(h) <= revision) {
                 trimOldest(true);
             }
         }
@@ -193,7 +282,7 @@ final class ChangeLog<K, V> {
 
     /** Brings the bookkeeping of compaction by count up to {@code target}. */
     private void trimTo(long target) {
-        while (hot.historyOldest < target) {
+        while ((long) OLDEST.get(hot) < target) {
             trimOldest(false);
         }
     }
@@ -205,7 +294,7 @@ final class ChangeLog<K, V> {
      */
     private void trimOldest(boolean clear) {
         Sequencer h = hot;
-        long r = h.historyOldest;
+        long r = (long) OLDEST.get(h);
         Object[] ring = this.ring;
         int i = (int) (r & (ring.length / 3 - 1));
         long bytes;
@@ -229,17 +318,15 @@ final class ChangeLog<K, V> {
         h.historyBytes -= bytes;
     }
 
-    private void grow(long revision) {
+    /** Moves the retained slots into {@code g}'s storage (allocated by {@link #reserve}) and publishes it. */
+    private void grow(long revision, Growth g) {
         trimTo(revision + 1 - maxRevisions);
         Object[] old = ring;
         int oldSlots = old.length / 3;
         int newSlots = oldSlots << 1;
-        if (newSlots > maxSlots) {
-            throw new IllegalStateException("history ring overflow at revision " + revision);
-        }
-        Object[] fresh = new Object[newSlots * 3];
-        long[] freshBytes = slotBytes == null ? null : new long[newSlots];
-        for (long r = hot.historyOldest; r < revision; r++) {
+        Object[] fresh = g.ring;
+        long[] freshBytes = g.slotBytes;
+        for (long r = (long) OLDEST.get(hot); r < revision; r++) {
             int from = (int) (r & (oldSlots - 1));
             int to = (int) (r & (newSlots - 1));
             System.arraycopy(old, from * 3, fresh, to * 3, 3);

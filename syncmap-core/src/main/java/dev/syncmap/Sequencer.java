@@ -11,13 +11,17 @@ abstract class SequencerPadBefore {
 
 /** The hot fields: written by every commit, read by snapshots, {@code revision()} and {@code size()}. */
 abstract class SequencerFields extends SequencerPadBefore {
-    /** {@code revision << 1 | busy}: the last committed revision, and whether a commit is in progress. */
-    volatile long state;
-    /** The number of mappings after the last committed revision; written only by the commit holder. */
-    volatile long size;
-    /** The oldest revision the history retains ({@link ChangeLog}); written only by the commit holder, here so
-     * that a commit writes one line. */
-    volatile long historyOldest;
+    /**
+     * {@code revision << 1 | busy}: the last committed revision, and whether a commit is in progress. Accessed
+     * only through {@code STATE}, each access in the mode its accessor is named after.
+     */
+    long state;
+    /** The number of mappings after the last committed revision; written (release) only by the commit holder,
+     * read plainly by it and with acquire inside a seqlock window by everyone else. */
+    long size;
+    /** The oldest revision the history retains ({@link ChangeLog}): written (release) only by the commit holder,
+     * read plainly by it and with acquire by readers; here so that a commit writes one line. */
+    long historyOldest;
     /** The estimated bytes the history retains; read and written only by the commit holder. */
     long historyBytes;
 }
@@ -41,10 +45,20 @@ abstract class SequencerFields extends SequencerPadBefore {
  * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line,
  * which also carries the size and the history's bookkeeping ({@code historyOldest}, {@code historyBytes}), so a
  * commit owns one shared line, not three.
+ *
+ * <p><b>When a commit fails.</b> A holder whose section throws before it published anything calls
+ * {@link #rollback}: the word returns to {@code 2r}, the revision is allocated again by the next commit, and no
+ * reader could have seen it (a cut only reads even words). A holder that throws after it began to publish calls
+ * {@link #poison}: the word stays odd for good, and every waiter (commits, cuts, {@link #awaitIdle()}), on seeing
+ * an odd word, reads {@code brokenBy} and throws {@link IllegalStateException} instead of waiting. That read is
+ * on the waiting path only; the uncontended paths read nothing more than before.
  */
 @SuppressWarnings("unused")
 final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter {
     long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    /** The Error that escaped a commit after it began to publish; set once, read only by waiters (cold). */
+    private volatile Throwable brokenBy;
 
     private static final VarHandle STATE;
     private static final VarHandle SIZE;
@@ -63,23 +77,33 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
     }
 
     Sequencer(long revision, long size) {
-        this.state = revision << 1;
+        this.state = revision << 1; // plain: published with the map (a final field of it)
         this.size = size;
         this.historyOldest = revision + 1;
     }
 
-    /** Takes the sequencer and returns the revision the caller commits. */
+    /**
+     * Takes the sequencer and returns the revision the caller commits. The spin reads the word opaque (it only
+     * needs to see it change); the CAS is volatile, which the no-lost-wake-up argument of {@link WatchHub}
+     * relies on: the writer's later volatile read of the open-watch count is ordered after it.
+     *
+     * @throws IllegalStateException if the map is broken
+     */
     long acquire() {
         for (int tries = 0;; tries++) {
             long s = (long) STATE.getOpaque(this);
-            if ((s & 1) == 0 && STATE.compareAndSet(this, s, s + 1)) {
-                return (s >>> 1) + 1;
+            if ((s & 1) == 0) {
+                if (STATE.compareAndSet(this, s, s + 1)) {
+                    return (s >>> 1) + 1;
+                }
+            } else {
+                checkNotBroken(s);
             }
             Spin.pause(tries);
         }
     }
 
-    /** The size as of the current holder's last write; call only while holding the sequencer. */
+    /** The size as of the current holder's last write; call only while holding the sequencer (plain read). */
     long sizeHeld() {
         return (long) SIZE.get(this);
     }
@@ -90,7 +114,46 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
         STATE.setRelease(this, revision << 1);
     }
 
-    /** The last committed revision, without waiting for a commit in progress (for the asynchronous feed). */
+    /**
+     * Releases the sequencer without committing {@code revision}: for a holder whose section failed before it
+     * published anything (size and history untouched). The next commit allocates {@code revision} again.
+     */
+    void rollback(long revision) {
+        STATE.setRelease(this, (revision - 1) << 1);
+    }
+
+    /**
+     * Marks the map broken by {@code cause}, which escaped the commit of the revision being committed after it
+     * began to publish. The word stays odd: nothing can be committed, cut or awaited again; waiters throw.
+     */
+    void poison(Throwable cause) {
+        brokenBy = cause;
+    }
+
+    /** The exception every later commit, cut and wait throws, or null if the map is not broken. */
+    IllegalStateException brokenException() {
+        Throwable cause = brokenBy;
+        return cause == null ? null : broken((long) STATE.getAcquire(this), cause);
+    }
+
+    private void checkNotBroken(long oddState) {
+        Throwable cause = brokenBy;
+        if (cause != null) {
+            throw broken(oddState, cause);
+        }
+    }
+
+    private static IllegalStateException broken(long oddState, Throwable cause) {
+        return new IllegalStateException("VersionedMap is broken: " + cause + " escaped the commit of revision "
+            + ((oddState >>> 1) + 1) + " after it began to publish, so its content is unknown; commits, snapshots, "
+            + "revision(), size() and the feed are refused (single-key reads still answer and may show part of that "
+            + "revision)", cause);
+    }
+
+    /**
+     * The last committed revision, without waiting for a commit in progress (for the asynchronous feed). Acquire:
+     * the feed then reads that revision's history slot.
+     */
     long committedRevision() {
         return (long) STATE.getAcquire(this) >>> 1;
     }
@@ -103,7 +166,10 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
 
     /**
      * Waits until no commit is in progress and returns the (even) word seen: a linearizable cut. A volatile read,
-     * so that it is ordered after a preceding volatile write by the caller (the snapshot registration).
+     * so that it is ordered after a preceding volatile write by the caller (the snapshot registration, or the
+     * open-watch count of a registering watch: see {@link WatchHub}).
+     *
+     * @throws IllegalStateException if the map is broken
      */
     long awaitIdle() {
         for (int tries = 0;; tries++) {
@@ -111,6 +177,7 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
             if ((s & 1) == 0) {
                 return s;
             }
+            checkNotBroken(s);
             Spin.pause(tries);
         }
     }

@@ -142,7 +142,12 @@ final class SnapshotRegistry {
         LiveSet current = live;
         long min = current == null ? floor : Math.min(current.min, floor);
         live = new LiveSet(min, null); // pending: writers keep everything above min until the exact set is out
-        cutter.cut(out);
+        try {
+            cutter.cut(out); // throws if the map is broken
+        } catch (RuntimeException | Error e) {
+            publish(); // withdraw the pending floor, or writers would keep every version above it for good
+            throw e;
+        }
         long revision = out[0];
         Cell cell = cells.peekLast();
         if (cell == null || cell.revision != revision) {

@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.AbstractConcurrentMap;
+import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -110,8 +112,9 @@ import java.util.stream.Stream;
  * the spread hash, so a bin belongs to exactly one stripe at every table size), finds the node, runs the mapping
  * function if any (FunctionGuard around it), and, only if something changes, commits: it takes the Sequencer
  * (CAS `2r -> 2r+1`, allocating revision r+1), publishes the change, appends it to the ChangeLog, writes the new
- * size, and releases the sequencer with a release store of `2(r+1)`. Allocation (node) and the size estimate
- * happen before the sequencer is taken, so the critical section runs no user code.
+ * size, and releases the sequencer with a release store of `2(r+1)`. Allocation (node, version record, history
+ * growth) and the size estimate happen before the sequencer is taken, so the critical section runs no user code
+ * and, in practice, cannot fail (see "When code throws").
  *
  * Why revisions are gap-free and in visibility order: a revision is allocated only inside a commit that has
  * already decided to change something and cannot fail, and the sequencer is held from allocation until every
@@ -169,6 +172,24 @@ import java.util.stream.Stream;
  * to every committed revision; its bookkeeping (oldest retained revision, retained bytes) lives on the
  * sequencer's cache line, and the count bound is applied arithmetically, so an append is three reference stores
  * and an addition.
+ *
+ * When code throws. User code (keys' hashCode/equals, mapping functions, the size estimator, the source map of a
+ * batch) runs before the sequencer is taken: under the key's stripe (or every stripe, for a batch), each released
+ * in finally (lockAll releases what it took if taking a stripe throws), and with FunctionGuard restored in
+ * finally. A throw there commits nothing and leaves the map as it was (a batch's changes are only gathered until
+ * its commit; putAll/reload copy and de-duplicate their source first, the last occurrence of a key winning).
+ * The commit section runs no user code and is split so that it cannot fail in practice: everything that allocates
+ * (node, version records when a snapshot is live, the history entry and the history's growth) is done before the
+ * sequencer is taken; stage 1 inside it (a version record for a snapshot that registered meanwhile, the history's
+ * reservation) may still allocate and, if it throws, is rolled back (Sequencer.rollback: no store was made, the
+ * revision is reused); stage 2 publishes and allocates nothing. An Error that still escapes stage 2 (a stack
+ * overflow, an asynchronous error) leaves a half-applied revision: the sequencer is poisoned (its word stays odd),
+ * every watch is closed, and every later commit, snapshot, revision(), size() and feed call throws an
+ * IllegalStateException naming the revision and carrying the Error (single-key reads still answer, and may show
+ * part of that revision; a write that finds nothing to change commits nothing and still returns). An Error growing
+ * the table after a commit (afterCommit) propagates to the writer although its write is committed, as in
+ * ConcurrentHashMap; the table then grows on a later insert. The injection sites of internal.FaultHooks mark these
+ * places (NODE_ALLOCATION, LOG_APPEND before the section and in stage 2, TABLE_GROWTH).
  *
  * Traded away: one global commit order costs every write a CAS on a shared line (writers do not scale across
  * cores the way ConcurrentHashMap's do: that line, and the history slot written in the section, move between
@@ -333,17 +354,31 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     static final class Version {
         final Object value;
-        final long revision;
+        /** Set once by {@link #stamp} inside the commit section, before the version is published (release). */
+        long revision;
         Version older;
         /** The chain's length from this version down, as of its push or its last pruning; a pruning trigger. */
         int length;
 
-        Version(Object value, long revision, Version older) {
+        /** A version of {@code value} on top of {@code older}, allocated before its revision is known. */
+        Version(Object value, Version older) {
             this.value = value;
-            this.revision = revision;
             this.older = older;
             this.length = older == null ? 1 : older.length + 1;
         }
+
+        Version stamp(long rev) {
+            this.revision = rev;
+            return this;
+        }
+    }
+
+    /** Allocates a version record for a write (the value it replaces over the node's chain); a fault site. */
+    private static Version newVersion(Object replaced, Version older) {
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.NODE_ALLOCATION);
+        }
+        return new Version(replaced, older);
     }
 
     @SuppressWarnings("unchecked")
@@ -394,9 +429,21 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         LOCK.setRelease(stripeLocks, idx, 0);
     }
 
+    /**
+     * Takes every stripe, in index order. If taking one throws (an Error while waiting), the stripes already taken
+     * are released before it propagates, so that callers can use {@code lockAll(); try {..} finally {unlockAll();}}.
+     */
     private void lockAll() {
-        for (int s = 0; s <= stripeMask; s++) {
-            lockStripe(s);
+        int s = 0;
+        try {
+            for (; s <= stripeMask; s++) {
+                lockStripe(s);
+            }
+        } catch (Throwable t) {
+            while (--s >= 0) {
+                unlockStripe((s << STRIPE_SHIFT) + STRIPE_OFFSET);
+            }
+            throw t;
         }
     }
 
@@ -475,6 +522,16 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     public long revision() {
         return sequencer.awaitIdle() >>> 1;
+    }
+
+    /**
+     * Waits until no commit is in progress (volatile reads of the sequencer word): the registering side of the
+     * commit/watch handshake (see {@link WatchHub}).
+     *
+     * @throws IllegalStateException if the map is broken
+     */
+    void awaitNoCommitInFlight() {
+        sequencer.awaitIdle();
     }
 
     /** The last committed revision without waiting: for the asynchronous feed. */
@@ -835,57 +892,103 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * Commits one change of one key: {@code old -> neu} (either may be null, not both). Call with the key's stripe
      * held; {@code e} is the key's node or null, {@code old} its current value. Returns whether the table is due
      * to grow.
+     *
+     * <p>Everything that can throw runs before the sequencer is taken: the size estimator (user code), the node,
+     * the version record if a snapshot is live now, and the history's growth. Inside the section, stage 1 (a
+     * version record for a snapshot that registered meanwhile, the history's reservation) may still allocate and
+     * is rolled back if it throws; stage 2 publishes and allocates nothing. See {@link #abortCommit}.
      */
     @SuppressWarnings("unchecked")
     private boolean commit(Node<K, V>[] tab, int i, Node<K, V> e, int h, K key, Object old, Object neu) {
         long bytes = log.estimate(key, (V) old, (V) neu);
-        Node<K, V> fresh = e == null ? new Node<>(h, key, neu) : null;
+        Node<K, V> fresh = null;
+        if (e == null) {
+            if (FaultHooks.ENABLED) {
+                FaultHooks.reach(FaultHooks.Site.NODE_ALLOCATION);
+            }
+            fresh = new Node<>(h, key, neu);
+        }
+        Version version = registry.live() == null ? null : newVersion(old, e == null ? null : e.prior);
+        ChangeLog.Growth growth = log.prepareAppend();
         Sequencer sq = sequencer;
         long rev = sq.acquire();
-        long size = sq.sizeHeld();
-        SnapshotRegistry.LiveSet live = registry.live();
-        if (neu != null) {
-            if (fresh != null) {
-                if (live != null) {
-                    fresh.prior = new Version(null, rev, null);
-                }
-                fresh.next = tab[i];
-                TAB.setRelease(tab, i, fresh);
-            } else {
-                if (live != null) {
-                    pushVersion(e, old, rev, live);
-                } else if (e.prior != null) {
-                    PRIOR.setRelease(e, null);
-                }
-                VALUE.setRelease(e, neu);
-            }
-            if (old == null) {
-                size++;
-            }
-        } else {
+        boolean publishing = false;
+        long size;
+        try {
+            size = sq.sizeHeld();
+            SnapshotRegistry.LiveSet live = registry.live();
             if (live != null) {
-                pushVersion(e, old, rev, live);
-                VALUE.setRelease(e, null);
-            } else {
-                unlink(tab, i, e);
+                version = (version != null ? version : newVersion(old, e == null ? null : e.prior)).stamp(rev);
             }
-            size--;
+            log.reserve(rev, bytes, growth);
+            publishing = true; // stage 2: nothing below allocates
+            size += publishChange(tab, i, fresh != null ? fresh : e, fresh != null, old, neu, live, version);
+            log.append(rev, key, old, neu, bytes);
+            sq.release(rev, size);
+        } catch (Throwable t) {
+            abortCommit(rev, publishing, t);
+            throw t;
         }
-        log.append(rev, key, old, neu, bytes);
-        sq.release(rev, size);
         return old == null && size >= threshold(tab.length);
     }
 
     /**
-     * Saves the value being replaced as a version (the write's revision marks where it ends), pruning the chain
-     * when it is short or its length reaches a power of two: amortized O(1) per write even while many snapshots
-     * (say, one per write, not yet collected) keep every version needed.
+     * A commit section threw (an Error: nothing in it runs user code). Before publishing began, nothing is
+     * visible, so the revision is rolled back and the map stays intact. After, the revision is half applied and
+     * no record says which half: the map is poisoned (see {@link Sequencer}) and its watches closed with the
+     * exception every later commit, snapshot, {@code revision()}, {@code size()} and feed call will throw.
      */
-    private static void pushVersion(Node<?, ?> e, Object old, long rev, SnapshotRegistry.LiveSet live) {
-        Version head = e.prior;
-        Version top = new Version(old, rev, head);
+    private void abortCommit(long rev, boolean publishing, Throwable cause) {
+        if (!publishing) {
+            sequencer.rollback(rev);
+            return;
+        }
+        sequencer.poison(cause);
+        hub.failAll(sequencer.brokenException());
+    }
+
+    /**
+     * Publishes one change in stage 2 of a commit section (no allocation): links the new node {@code e} into bin
+     * {@code bin} ({@code fresh}), or changes the value of the linked node {@code e} from {@code old} to
+     * {@code neu} (null: removes it). With a live snapshot, {@code version} (stamped with the revision) keeps what
+     * the snapshot needs; without one, stale chains are dropped and removed nodes unlinked. Returns the change in
+     * size.
+     */
+    private static <K, V> int publishChange(Node<K, V>[] tab, int bin, Node<K, V> e, boolean fresh, Object old,
+                                            Object neu, SnapshotRegistry.LiveSet live, Version version) {
+        if (fresh) {
+            e.prior = version;
+            e.next = tab[bin];
+            TAB.setRelease(tab, bin, e);
+            return 1;
+        }
+        if (neu != null) {
+            if (live != null) {
+                pushVersion(e, version, live);
+            } else if (e.prior != null) {
+                PRIOR.setRelease(e, null);
+            }
+            VALUE.setRelease(e, neu);
+            return old == null ? 1 : 0;
+        }
+        if (live != null) {
+            pushVersion(e, version, live);
+            VALUE.setRelease(e, null);
+        } else {
+            unlink(tab, bin, e);
+        }
+        return -1;
+    }
+
+    /**
+     * Pushes {@code top} (a stamped version holding the value being replaced, whose revision marks where it ends,
+     * over the node's current chain) and prunes the chain when it is short or its length reaches a power of two:
+     * amortized O(1) per write even while many snapshots (say, one per write, not yet collected) keep every
+     * version needed.
+     */
+    private static void pushVersion(Node<?, ?> e, Version top, SnapshotRegistry.LiveSet live) {
         int n = top.length;
-        if (head != null && (n <= 4 || (n & (n - 1)) == 0)) {
+        if (top.older != null && (n <= 4 || (n & (n - 1)) == 0)) {
             prune(top, live);
         }
         PRIOR.setRelease(e, top);
@@ -975,6 +1078,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (n >= MAX_TABLE) {
             return;
         }
+        if (FaultHooks.ENABLED) {
+            FaultHooks.reach(FaultHooks.Site.TABLE_GROWTH);
+        }
         Node<K, V>[] fresh = newTable(n << 1);
         int mask = (n << 1) - 1;
         SnapshotRegistry.LiveSet live = registry.live();
@@ -1019,8 +1125,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     public void putAll(Map<? extends K, ? extends V> m) {
         Objects.requireNonNull(m, "map");
         FunctionGuard.checkNotInFunction(this, "putAll");
-        Object[] pairs = copyPairs(m);
-        int n = pairs.length / 2;
+        Map<Object, Object> wanted = copyDistinct(m);
+        int n = wanted.size();
         if (n == 0) {
             return;
         }
@@ -1028,8 +1134,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         try {
             ensureCapacityLocked(sequencer.sizeHeld() + n);
             Batch b = new Batch(n);
-            for (int j = 0; j < n; j++) {
-                b.add(pairs[2 * j], pairs[2 * j + 1]);
+            for (Map.Entry<Object, Object> w : wanted.entrySet()) {
+                b.add(w.getKey(), w.getValue());
             }
             b.commit();
         } finally {
@@ -1124,11 +1230,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     public void reload(Map<? extends K, ? extends V> content) {
         Objects.requireNonNull(content, "content");
         FunctionGuard.checkNotInFunction(this, "reload");
-        Object[] pairs = copyPairs(content);
-        HashMap<Object, Object> wanted = new HashMap<>(Math.max(16, (int) (pairs.length / 2 / 0.75f) + 1));
-        for (int j = 0; j < pairs.length; j += 2) {
-            wanted.put(pairs[j], pairs[j + 1]);
-        }
+        Map<Object, Object> wanted = copyDistinct(content);
         boolean changed;
         lockAll();
         try {
@@ -1160,14 +1262,18 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     }
 
-    /** Copies a map's entries into a flat array, rejecting nulls before anything changes. */
-    private static Object[] copyPairs(Map<?, ?> m) {
-        ArrayList<Object> out = new ArrayList<>(m.size() * 2);
+    /**
+     * Copies a map's entries, rejecting nulls, before any lock is taken and anything changes. A source may yield
+     * one key twice (an {@code IdentityHashMap} of equal keys, a custom or concurrently modified entry set): the
+     * last occurrence wins, as in {@code HashMap.putAll}, so that a batch holds one change per key. The keys'
+     * {@code hashCode} and {@code equals} run here first, outside every lock.
+     */
+    private static Map<Object, Object> copyDistinct(Map<?, ?> m) {
+        Map<Object, Object> out = new LinkedHashMap<>(Math.max(16, (int) (m.size() / 0.75f) + 1));
         for (Map.Entry<?, ?> e : m.entrySet()) {
-            out.add(requireKey(e.getKey()));
-            out.add(requireValue(e.getValue(), "value"));
+            out.put(requireKey(e.getKey()), requireValue(e.getValue(), "value"));
         }
-        return out.toArray();
+        return out;
     }
 
     /** The changes of one multi-key revision, gathered with every stripe held, then committed at once. */
@@ -1184,7 +1290,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             bins = new int[capacity];
         }
 
-        /** Adds a put of {@code key} (looked up now; purging is off so that found nodes stay linked). */
+        /**
+         * Adds a put of {@code key} (looked up now; purging is off so that found nodes stay linked). The caller
+         * adds each key at most once: new nodes are linked only at {@link #commit}, so a second add of a new key
+         * would not find the first.
+         */
         @SuppressWarnings("unchecked")
         void add(Object key, Object value) {
             int h = spread(key.hashCode());
@@ -1192,6 +1302,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             int i = h & (tab.length - 1);
             Node<K, V> e = findLocked(tab, i, h, key, false);
             if (e == null) {
+                if (FaultHooks.ENABLED) {
+                    FaultHooks.reach(FaultHooks.Site.NODE_ALLOCATION);
+                }
                 append(new Node<>(h, (K) key, value), key, null, value, i, true);
             } else {
                 append(e, e.key, e.value, value, i, false);
@@ -1221,54 +1334,58 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             n++;
         }
 
-        /** Applies every change in one sequencer section; returns whether anything was committed. */
+        /**
+         * Applies every change in one sequencer section; returns whether anything was committed. As in
+         * {@link VersionedMap#commit}, everything that allocates runs before the section where it can (version
+         * records if a snapshot is live now, the history entry, the history's growth), else in its stage 1, which
+         * is rolled back if it throws; stage 2 allocates nothing.
+         */
         @SuppressWarnings("unchecked")
         boolean commit() {
             if (n == 0) {
                 return false;
             }
             Node<K, V>[] tab = table;
+            Version[] versions = registry.live() == null ? null : newVersions();
+            ChangeLog.Batch entry = new ChangeLog.Batch(triples, n);
+            ChangeLog.Growth growth = log.prepareAppend();
             Sequencer sq = sequencer;
             long rev = sq.acquire();
-            long size = sq.sizeHeld();
-            SnapshotRegistry.LiveSet live = registry.live();
-            for (int j = 0; j < n; j++) {
-                Node<K, V> e = (Node<K, V>) nodes[j];
-                Object old = triples[j * 3 + 1];
-                Object neu = triples[j * 3 + 2];
-                int bin = bins[j];
-                if (bin < 0) {
-                    bin = ~bin;
-                    if (live != null) {
-                        e.prior = new Version(null, rev, null);
+            boolean publishing = false;
+            try {
+                long size = sq.sizeHeld();
+                SnapshotRegistry.LiveSet live = registry.live();
+                if (live != null) {
+                    versions = versions != null ? versions : newVersions();
+                    for (int j = 0; j < n; j++) {
+                        versions[j].stamp(rev);
                     }
-                    e.next = tab[bin];
-                    TAB.setRelease(tab, bin, e);
-                    size++;
-                } else if (neu != null) {
-                    if (live != null) {
-                        pushVersion(e, old, rev, live);
-                    } else if (e.prior != null) {
-                        PRIOR.setRelease(e, null);
-                    }
-                    VALUE.setRelease(e, neu);
-                    if (old == null) {
-                        size++;
-                    }
-                } else {
-                    if (live != null) {
-                        pushVersion(e, old, rev, live);
-                        VALUE.setRelease(e, null);
-                    } else {
-                        unlink(tab, bin, e);
-                    }
-                    size--;
                 }
+                log.reserve(rev, bytes, growth);
+                publishing = true; // stage 2: nothing below allocates
+                for (int j = 0; j < n; j++) {
+                    int bin = bins[j];
+                    size += publishChange(tab, bin < 0 ? ~bin : bin, (Node<K, V>) nodes[j], bin < 0,
+                        triples[j * 3 + 1], triples[j * 3 + 2], live, live == null ? null : versions[j]);
+                }
+                log.appendBatch(rev, entry, bytes);
+                sq.release(rev, size);
+            } catch (Throwable t) {
+                abortCommit(rev, publishing, t);
+                throw t;
             }
-            log.appendBatch(rev, new ChangeLog.Batch(triples, n), bytes);
-            sq.release(rev, size);
             return true;
         }
+
+        /** One version record per change: the value it replaces (null: absent) over the node's chain. */
+        private Version[] newVersions() {
+            Version[] v = new Version[n];
+            for (int j = 0; j < n; j++) {
+                v[j] = newVersion(triples[j * 3 + 1], bins[j] < 0 ? null : nodes[j].prior);
+            }
+            return v;
+        }
+
     }
 
     /* ---------------- Iteration ---------------- */

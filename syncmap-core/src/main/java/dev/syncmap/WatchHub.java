@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.FaultHooks;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -13,7 +14,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -32,11 +32,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * writes costs one executor hand-off per dispatch, and a slow watcher costs writers nothing: it only lags, and
  * when its next revision is compacted out of the bounded history it is told it fell behind.
  *
- * <p><b>No lost wake-up.</b> Two Dekker-style handshakes, each a store, a full fence, then a load: a writer
- * releases its commit, fences, then reads {@code dispatchPending}; a dispatch clears {@code dispatchPending},
- * fences, then reads each watcher's state; a watcher leaving the running state stores IDLE, fences, then re-reads
- * the committed revision. Whichever side goes second sees the other's store, so a commit is always followed by a
- * run of every watcher that has not delivered it yet.
+ * <p><b>No lost wake-up.</b> Dekker-style handshakes, each a store, a full fence (or a volatile RMW), then a load;
+ * whichever side goes second sees the other's store, so a commit is always followed by a run of every watcher
+ * that has not delivered it yet:
+ * <ol>
+ *   <li><em>Commit vs registration.</em> A writer takes the sequencer with a volatile CAS ({@code 2r -> 2r+1}),
+ *       publishes, releases ({@code 2r+2}, a release store), then reads the open count {@code open} with a
+ *       volatile read ({@link #hasSubscribers()}). A registering watch increments {@code open} (volatile RMW),
+ *       then waits until the sequencer word is even with volatile reads ({@link VersionedMap#awaitNoCommitInFlight()}),
+ *       then reads the committed revision ({@link #register}). The release store may be reordered after the
+ *       writer's read of {@code open} (store-load), but the CAS may not: both are volatile, so they are in the
+ *       synchronization order. If the writer read {@code open} before the increment, its CAS precedes the
+ *       registration's read of the word, which therefore sees {@code 2r+1} or later, and waiting for an even word
+ *       makes it see {@code 2r+2} (read-read coherence): the watch finds the revision itself. Otherwise the
+ *       writer sees the watch and signals. Without the wait, the watch read {@code 2r+1} as "revision r
+ *       committed, nothing new" while the writer read "no watch": that lost wake-up was measured (11 of 88,705
+ *       registrations racing a put, progress bookmarks off). The price is paid by the registering side (a read,
+ *       or a wait as long as the commit in flight); the writer's path is unchanged: no fence on a write, and the
+ *       read of {@code open} it already made (a plain load on x86 and a load-acquire on ARM) must stay volatile.
+ *       {@code syncmap-jcstress} tests this pattern on the real classes, with a control without the wait.</li>
+ *   <li><em>Commit vs dispatch.</em> A writer that saw a watcher fences, then reads {@code dispatchPending}; a
+ *       dispatch clears {@code dispatchPending}, fences, then reads each watcher's state.</li>
+ *   <li><em>Dispatch vs a running watcher.</em> A watcher leaving the running state stores IDLE, fences, then
+ *       re-reads the committed revision.</li>
+ * </ol>
+ *
+ * <p><b>Failures.</b> Every throwable of a delivery run (a listener's, or an Error reading the log) closes the
+ * watch with {@link Watch#failure()} reporting it; a Flow subscriber gets {@code onError} (guarded: what it
+ * throws goes to the thread's uncaught-exception handler). If the executor throws anything when handed a task,
+ * the task's watch (or, for a dispatch, every watch) is closed with that exception as its failure, and its
+ * failure callback runs on the calling thread (no other callback of that watch can run then): a watch whose
+ * executor fails cannot promise delivery, so it says so. A writer that committed never throws because of the
+ * executor, and the dispatch flag is reset, so later watches are woken again.
  *
  * <p><b>One delivery at a time per watcher.</b> An actor runs only after winning the IDLE&rarr;RUNNING CAS, and
  * leaves with RUNNING&rarr;IDLE; the CAS pair orders consecutive runs (happens-before), so callbacks of one watch
@@ -122,7 +149,10 @@ final class WatchHub<K, V> {
         this.progressNanos = progressNanos;
     }
 
-    /** Tells writers whether to {@link #signal()}; one volatile read. */
+    /**
+     * Tells writers whether to {@link #signal()}; one volatile read, which must stay volatile: it is ordered after
+     * the writer's sequencer CAS (the commit/registration handshake in the class notes).
+     */
     boolean hasSubscribers() {
         return open.get() != 0;
     }
@@ -136,11 +166,10 @@ final class WatchHub<K, V> {
     void signal() {
         VarHandle.fullFence(); // the commit's release store, then this load (handshake with dispatch())
         if ((int) DISPATCH_PENDING.getVolatile(this) == 0 && DISPATCH_PENDING.compareAndSet(this, 0, 1)) {
-            try {
-                execute(this::dispatch);
-            } catch (RejectedExecutionException e) {
+            Throwable refused = handOff(this::dispatch);
+            if (refused != null) {
                 DISPATCH_PENDING.setVolatile(this, 0);
-                failAll(e);
+                failAll(refused);
             }
         }
     }
@@ -153,7 +182,8 @@ final class WatchHub<K, V> {
         }
     }
 
-    private void failAll(RuntimeException cause) {
+    /** Closes every open watch and subscription with {@code cause} as its failure, reported to each. */
+    void failAll(Throwable cause) {
         for (Subscriber s : subscribers) {
             s.fail(cause);
         }
@@ -163,7 +193,11 @@ final class WatchHub<K, V> {
 
     Watch watch(long afterRevision, WatchListener<K, V> listener) {
         ListenerWatch w = new ListenerWatch(afterRevision, listener);
-        register(w);
+        IllegalStateException broken = register(w);
+        if (broken != null) {
+            w.close();
+            throw broken;
+        }
         w.wake();
         return w;
     }
@@ -176,11 +210,23 @@ final class WatchHub<K, V> {
         };
     }
 
-    private void register(Subscriber s) {
+    /**
+     * Adds {@code s} to the open set, then waits out a commit in flight (the registration side of the
+     * commit/registration handshake, see the class notes), so that {@code s}'s first look at the committed revision
+     * sees every commit that did not see {@code s}. Returns the map's broken exception instead (s stays registered;
+     * the caller closes it).
+     */
+    private IllegalStateException register(Subscriber s) {
         subscribers.add(s);
-        open.incrementAndGet();
+        open.incrementAndGet(); // volatile RMW: before the sequencer reads below in the synchronization order
         if (progressNanos > 0 && !timerStarted) {
             startTimer();
+        }
+        try {
+            map.awaitNoCommitInFlight();
+            return null;
+        } catch (IllegalStateException broken) {
+            return broken;
         }
     }
 
@@ -235,14 +281,31 @@ final class WatchHub<K, V> {
         }
     }
 
-    private void execute(Runnable task) {
-        (executor != null ? executor : Defaults.EXECUTOR).execute(task);
+    /**
+     * Hands {@code task} to the executor; returns what the executor threw (anything: a rejection, a broken
+     * executor's exception, an Error creating a thread), or null if it took the task.
+     */
+    private Throwable handOff(Runnable task) {
+        try {
+            (executor != null ? executor : Defaults.EXECUTOR).execute(task);
+            return null;
+        } catch (Throwable refused) {
+            return refused;
+        }
     }
 
-    /** Reports a callback's exception without killing the executor's thread and without hiding it. */
+    /**
+     * Reports a callback's exception without killing the executor's thread and without hiding it: to the current
+     * thread's uncaught-exception handler. What the handler itself throws is ignored, as the JVM ignores it when
+     * it calls the handler for a dying thread (there is nowhere left to report it).
+     */
     private static void report(Throwable t) {
         Thread current = Thread.currentThread();
-        current.getUncaughtExceptionHandler().uncaughtException(current, t);
+        try {
+            current.getUncaughtExceptionHandler().uncaughtException(current, t);
+        } catch (Throwable ignored) {
+            // the last resort failed; see above
+        }
     }
 
     /* ---------------- The actor ---------------- */
@@ -270,12 +333,20 @@ final class WatchHub<K, V> {
 
         final void wake() {
             if ((int) STATE.getVolatile(this) == IDLE && hasWork() && STATE.compareAndSet(this, IDLE, RUNNING)) {
-                try {
-                    execute(this);
-                } catch (RejectedExecutionException e) {
-                    failed(e);
+                Throwable refused = handOff(this);
+                if (refused != null) {
+                    failed(refused);
+                    signalFailure(refused); // this thread owns the actor (it won the CAS): no callback overlaps
                 }
             }
+        }
+
+        /** Reads the log for a delivery (a fault site: the read allocates the changes). */
+        final long readLog(long after, long upTo, List<Change<K, V>> out) {
+            if (FaultHooks.ENABLED) {
+                FaultHooks.reach(FaultHooks.Site.FEED_READ);
+            }
+            return log.read(after, upTo, MAX_DELIVERY, out);
         }
 
         @Override
@@ -290,7 +361,13 @@ final class WatchHub<K, V> {
                     signalFailure(pendingFailure);
                     return;
                 }
-                deliver();
+                try {
+                    deliver();
+                } catch (Throwable t) { // not a callback's (deliver handles those): an Error reading the log
+                    failed(t);
+                    signalFailure(t);
+                    return;
+                }
                 if (!STATE.compareAndSet(this, RUNNING, IDLE)) {
                     return; // closed meanwhile
                 }
@@ -307,10 +384,10 @@ final class WatchHub<K, V> {
                 failure = cause;
             }
             if ((int) STATE.getVolatile(this) == IDLE && STATE.compareAndSet(this, IDLE, RUNNING)) {
-                try {
-                    execute(this);
-                } catch (RejectedExecutionException e) {
+                Throwable refused = handOff(this);
+                if (refused != null) {
                     close();
+                    signalFailure(failure); // this thread owns the actor (it won the CAS): no callback overlaps
                 }
             }
         }
@@ -357,7 +434,7 @@ final class WatchHub<K, V> {
                 List<Change<K, V>> chunk = new ArrayList<>();
                 long last;
                 try {
-                    last = log.read(cursor, committed, MAX_DELIVERY, chunk);
+                    last = readLog(cursor, committed, chunk);
                 } catch (CompactedException e) {
                     failed(e);
                     signalFailure(e);
@@ -440,12 +517,17 @@ final class WatchHub<K, V> {
         }
 
         void start() {
-            register(this);
+            IllegalStateException broken = register(this);
             try {
                 subscriber.onSubscribe(this);
             } catch (Throwable t) {
                 failed(t);
                 report(t);
+                return;
+            }
+            if (broken != null) { // rule 1.9: onSubscribe first, then the error
+                failed(broken);
+                signalFailure(broken);
                 return;
             }
             if (STATE.compareAndSet(this, RUNNING, IDLE)) {
@@ -495,7 +577,7 @@ final class WatchHub<K, V> {
                     pending.clear();
                     pendingIndex = 0;
                     try {
-                        cursor = log.read(cursor, committed, MAX_DELIVERY, pending);
+                        cursor = readLog(cursor, committed, pending);
                     } catch (CompactedException e) {
                         failed(e);
                         signalFailure(e);
