@@ -30,10 +30,10 @@ import java.util.Objects;
  * <h2>How to implement it</h2>
  * The cursor must survive any number of inserts, removals and resizes between calls, so it cannot be a bucket
  * index or an iterator. The intended recipe orders the mappings by a fixed function of the key's hash code
- * (independent of the table's capacity) and makes the cursor "the position in that order reached so far";
- * {@code dev.syncmap.internal.HashOrderedTable} is a table that does exactly this and can be used as the
- * backing table of a lock-based map. A map must reject a cursor it did not issue with an
- * {@link IllegalArgumentException}.
+ * (independent of the table's capacity) and makes the cursor "the position in that order reached so far"
+ * (an open-hashing table whose buckets are kept sorted by that order, and which grows by splitting buckets in
+ * order, can resume from such a position in O(chunk) whatever happened since). A map must reject a cursor it did
+ * not issue with an {@link IllegalArgumentException}.
  *
  * <p>A call may return fewer than {@code maxEntries} mappings, even none, while more remain (for instance when it
  * reaches the end of one stripe); only a {@code null} {@link Chunk#next()} ends the scan. A striped map may take

@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashOrderedTable;
@@ -80,8 +79,8 @@ import java.util.function.Function;
  * for ours: a deadlock. Here a function waits only for read locks, and a write lock is only ever held across short
  * code (the table operation, with the keys' {@code hashCode}/{@code equals}), never across a function; writers wait
  * for functions, but functions never wait for writers, since writes from inside a function are refused by
- * {@link FunctionGuard} (and, through another map's function, by the {@code computingThread == me} check). The cost:
- * a computation takes the write lock twice instead of once.
+ * a per-thread function guard (and, through another map's function, by the {@code computingThread == me} check).
+ * The cost: a computation takes the write lock twice instead of once.
  *
  * <p><b>Visibility.</b> Everything a stripe holds is published by its lock (unlock happens-before the next lock).
  * The only value read without a lock is the size counter ({@code getOpaque}/{@code setOpaque}: a statistic that
@@ -487,7 +486,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Iterates stripe by stripe; see the class comment for what is seen. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         return new StripeIterator();
     }
 

@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.FunctionGuard;
 
 import java.io.IOException;
@@ -1279,7 +1278,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * changes may or may not show. Never throws {@link java.util.ConcurrentModificationException}.
      */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         return new TableIterator<>(table, Long.MAX_VALUE, null);
     }
 
