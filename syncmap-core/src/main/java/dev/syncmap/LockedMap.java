@@ -330,7 +330,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
      * scan's guarantee. Each call costs O({@code maxEntries}) under the lock, whatever this map's size.
      */
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
         readLock.lock();
         try {
             return table.scan(cursor, maxEntries);

@@ -33,7 +33,7 @@ final class ScanLockedMap<K, V> extends AbstractMap<K, V>
     }
 
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
         chunkCalls.incrementAndGet();
         lock.readLock().lock();
         try {
