@@ -8,8 +8,8 @@ import java.util.Objects;
  * A lock-based map that can be copied a bounded chunk at a time, so that a copy of a huge map never holds the
  * map's lock for longer than it takes to copy one chunk.
  *
- * <p>A copier calls {@link #copyChunk(Object, int)} first with a {@code null} cursor, then again with each
- * {@link Chunk#next() next} cursor it is given, until that cursor is {@code null}. Each call takes the map's lock
+ * <p>A copier calls {@link #copyChunk(Cursor, int)} first with a {@code null} cursor, then again with each
+ * {@link Chunk#next() next} {@link Cursor} it is given, until that cursor is {@code null}. Each call takes the map's lock
  * (or, for a striped map, the lock of the part it reads) for one short hold, copies at most {@code maxEntries}
  * mappings into a fresh list, releases the lock and returns. Nothing is held between calls: writers run freely
  * while the copier processes a chunk.
@@ -30,10 +30,12 @@ import java.util.Objects;
  * <h2>How to implement it</h2>
  * The cursor must survive any number of inserts, removals and resizes between calls, so it cannot be a bucket
  * index or an iterator. The intended recipe orders the mappings by a fixed function of the key's hash code
- * (independent of the table's capacity) and makes the cursor "the position in that order reached so far";
- * {@code dev.syncmap.internal.HashOrderedTable} is a table that does exactly this and can be used as the
- * backing table of a lock-based map. A map must reject a cursor it did not issue with an
- * {@link IllegalArgumentException}.
+ * (independent of the table's capacity) and makes the cursor "the position in that order reached so far"
+ * (an open-hashing table whose buckets are kept sorted by that order, and which grows by splitting buckets in
+ * order, can resume from such a position in O(chunk) whatever happened since). The map wraps that position in a
+ * {@link Cursor} with {@link Cursor#issue(Object, Object)} and reads it back with
+ * {@link Cursor#position(Object, Class)}, which rejects a cursor the map did not issue with an
+ * {@link IllegalArgumentException}, as the contract requires.
  *
  * <p>A call may return fewer than {@code maxEntries} mappings, even none, while more remain (for instance when it
  * reaches the end of one stripe); only a {@code null} {@link Chunk#next()} ends the scan. A striped map may take
@@ -41,7 +43,8 @@ import java.util.Objects;
  * {@code maxEntries} mappings.
  *
  * <p>Thread-safety: implementations are thread-safe; a cursor is an immutable value and may be handed between
- * threads, and used again (two uses of the same cursor each resume from the same position).
+ * threads, and used again (two uses of the same cursor each resume from the same position). Nulls: the cursor is
+ * {@code null} exactly at the start and at the end of a scan; entries never hold a null key or value.
  *
  * @param <K> the type of keys
  * @param <V> the type of values
@@ -58,7 +61,7 @@ public interface ChunkedSource<K, V> {
      * @return the copied mappings and the cursor for the next call, never null
      * @throws IllegalArgumentException if {@code maxEntries < 1} or the cursor was not issued by this map
      */
-    Chunk<K, V> copyChunk(Object cursor, int maxEntries);
+    Chunk<K, V> copyChunk(Cursor cursor, int maxEntries);
 
     /**
      * One chunk of a scan: the mappings copied and where the next call resumes.
@@ -68,7 +71,7 @@ public interface ChunkedSource<K, V> {
      * @param <K> the type of keys
      * @param <V> the type of values
      */
-    record Chunk<K, V>(List<Map.Entry<K, V>> entries, Object next) {
+    record Chunk<K, V>(List<Map.Entry<K, V>> entries, Cursor next) {
 
         /**
          * Validates and freezes the entry list.
@@ -88,6 +91,71 @@ public interface ChunkedSource<K, V> {
          */
         public boolean isLast() {
             return next == null;
+        }
+    }
+
+    /**
+     * Where a scan stands: an immutable, opaque token that only the source that issued it can read.
+     *
+     * <p>A copier never looks inside: it passes the {@link Chunk#next()} of one call to the next call. An
+     * implementation of {@link ChunkedSource} {@linkplain #issue(Object, Object) issues} a cursor around its own
+     * record of the position (an immutable object of a private class) and, on the next call,
+     * {@linkplain #position(Object, Class) reads it back}, which checks that the cursor is its own. So a cursor
+     * handed to another map, or forged, is rejected with {@link IllegalArgumentException} instead of being
+     * misread.
+     *
+     * <p>Equality is identity. A cursor keeps its issuer reachable. Thread-safety: immutable (if the position is,
+     * as it must be); may be shared between threads and used any number of times.
+     */
+    final class Cursor {
+        private final Object issuer;
+        private final Object position;
+
+        private Cursor(Object issuer, Object position) {
+            this.issuer = issuer;
+            this.position = position;
+        }
+
+        /**
+         * Issues a cursor at {@code position}, to be read back only by {@code issuer}. For implementations of
+         * {@link ChunkedSource}. O(1).
+         *
+         * @param issuer the object that will accept the cursor back, compared by identity: usually the map itself
+         *     (or the table it scans, one per map)
+         * @param position the issuer's record of where the scan stands; must be immutable
+         * @return a new cursor
+         * @throws NullPointerException if {@code issuer} or {@code position} is null
+         */
+        public static Cursor issue(Object issuer, Object position) {
+            return new Cursor(Objects.requireNonNull(issuer, "issuer"), Objects.requireNonNull(position, "position"));
+        }
+
+        /**
+         * Reads back the position of a cursor that {@code issuer} issued. For implementations of
+         * {@link ChunkedSource}. O(1).
+         *
+         * @param issuer the object asking, compared by identity with the one that issued this cursor
+         * @param type the class of the position it issued
+         * @param <P> the type of the position
+         * @return the position given to {@link #issue(Object, Object)}
+         * @throws IllegalArgumentException if this cursor was issued by another object, or with a position of
+         *     another type
+         */
+        public <P> P position(Object issuer, Class<P> type) {
+            if (this.issuer != issuer || !type.isInstance(position)) {
+                throw new IllegalArgumentException("cursor " + this + " was not issued by this map");
+            }
+            return type.cast(position);
+        }
+
+        /**
+         * Describes the cursor for diagnostics: the issuer's class and the position.
+         *
+         * @return a string such as {@code "Cursor[LockedMap: ScanCursor[position=...]]"}
+         */
+        @Override
+        public String toString() {
+            return "Cursor[" + issuer.getClass().getSimpleName() + ": " + position + "]";
         }
     }
 }

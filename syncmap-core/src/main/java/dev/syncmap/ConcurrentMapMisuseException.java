@@ -1,7 +1,7 @@
 package dev.syncmap;
 
 /**
- * Thrown by a {@link CheckedMap} when two threads use the map it wraps at the same time without synchronization,
+ * Thrown by a {@link RaceDetectingMap} when two threads use the map it wraps at the same time without synchronization,
  * and at least one of them writes: Java's counterpart of Go's {@code fatal error: concurrent map writes}.
  *
  * <p>The message names both threads (name and id) and what each was doing, for example

@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import java.io.InvalidObjectException;
@@ -360,7 +359,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Iterates over the table current at this call: an exact point-in-time picture. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         Iterator<Map.Entry<K, V>> it = tableAcquire().map.entrySet().iterator();
         return new Iterator<>() {
             @Override

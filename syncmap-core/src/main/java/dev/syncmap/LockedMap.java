@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
@@ -75,7 +74,7 @@ import java.util.function.Function;
  *
  * <p>Recursion: a mapping function runs under the write lock, and {@code forEach}'s action under the read lock.
  * A write from inside either would re-enter the table in the middle of an update, or deadlock trying to
- * upgrade a read lock. {@link FunctionGuard} refuses writes from a function of this map; two cheap lock checks
+ * upgrade a read lock. A per-thread function guard refuses writes from a function of this map; two cheap lock checks
  * ({@code isHeldByCurrentThread}, and the read hold count only when readers exist) also catch the indirect cases,
  * a function of another map called from ours that writes back to ours.
  *
@@ -342,7 +341,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
      * scan's guarantee. Each call costs O({@code maxEntries}) under the lock, whatever this map's size.
      */
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
         readLock.lock();
         try {
             return table.scan(cursor, maxEntries);
@@ -353,7 +352,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Iterates {@link #snapshot()}: exact at one instant, never throws ConcurrentModificationException. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         return snapshot().entrySet().iterator();
     }
 

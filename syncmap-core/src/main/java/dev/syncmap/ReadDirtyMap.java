@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import java.io.InvalidObjectException;
@@ -1118,7 +1117,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      * promotion is deferred, it walks a copy of the dirty map instead (O(n)).
      */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         ReadOnly<K> ro = readOnlyAcquire();
         Map<K, Entry> entries = ro.map;
         if (ro.amended) {

@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashOrderedTable;
@@ -80,8 +79,8 @@ import java.util.function.Function;
  * for ours: a deadlock. Here a function waits only for read locks, and a write lock is only ever held across short
  * code (the table operation, with the keys' {@code hashCode}/{@code equals}), never across a function; writers wait
  * for functions, but functions never wait for writers, since writes from inside a function are refused by
- * {@link FunctionGuard} (and, through another map's function, by the {@code computingThread == me} check). The cost:
- * a computation takes the write lock twice instead of once.
+ * a per-thread function guard (and, through another map's function, by the {@code computingThread == me} check).
+ * The cost: a computation takes the write lock twice instead of once.
  *
  * <p><b>When user code throws.</b> User code is the keys' {@code hashCode}/{@code equals}, run under a stripe's
  * lock inside its table, and the mapping functions, run under no lock. Every lock is taken as
@@ -140,28 +139,48 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     private final transient int shift;
 
     /**
-     * Creates an empty map with the {@linkplain #defaultStripeCount() default number of stripes}.
+     * Creates an empty map with the {@linkplain #defaultStripeCount() default number of stripes}, each table at its
+     * smallest size.
      */
     public StripedMap() {
-        this(defaultStripeCount());
+        this(0, defaultStripeCount());
     }
 
     /**
-     * Creates an empty map with {@code stripes} stripes, rounded up to a power of two.
+     * Creates an empty map sized for {@code expectedSize} mappings, with the
+     * {@linkplain #defaultStripeCount() default number of stripes}: each stripe's table holds its share
+     * ({@code expectedSize / stripes}, rounded up) without growing. A hint, as for the other maps' constructors; the
+     * map grows past it as needed.
      *
+     * @param expectedSize the number of mappings expected, not negative
+     * @throws IllegalArgumentException if {@code expectedSize} is negative
+     */
+    public StripedMap(int expectedSize) {
+        this(expectedSize, defaultStripeCount());
+    }
+
+    /**
+     * Creates an empty map sized for {@code expectedSize} mappings with {@code stripes} stripes, rounded up to a
+     * power of two.
+     *
+     * @param expectedSize the number of mappings expected, not negative (see {@link #StripedMap(int)})
      * @param stripes the number of stripes, from 1 to {@link #MAX_STRIPES}
-     * @throws IllegalArgumentException if {@code stripes} is out of range
+     * @throws IllegalArgumentException if {@code expectedSize} is negative or {@code stripes} is out of range
      */
     @SuppressWarnings("unchecked") // a generic array: every element is created here as a Stripe<K, V>
-    public StripedMap(int stripes) {
+    public StripedMap(int expectedSize, int stripes) {
+        if (expectedSize < 0) {
+            throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
+        }
         if (stripes < 1 || stripes > MAX_STRIPES) {
             throw new IllegalArgumentException(
                 "stripes must be between 1 and " + MAX_STRIPES + " (rounded up to a power of two), got " + stripes);
         }
         int n = ceilingPowerOfTwo(stripes);
+        int perStripe = (int) ((expectedSize + (long) n - 1) / n);
         Stripe<K, V>[] array = (Stripe<K, V>[]) new Stripe<?, ?>[n];
         for (int i = 0; i < n; i++) {
-            array[i] = new Stripe<>();
+            array[i] = new Stripe<>(perStripe);
         }
         this.stripes = array;
         this.shift = 32 - Integer.numberOfTrailingZeros(n);
@@ -226,16 +245,24 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         /** Signalled, under the write lock, when a pending computation ends. */
         final Condition computationDone = writeLock.newCondition();
         /** Guarded by {@code lock}. */
-        final HashOrderedTable<K, V> table = new HashOrderedTable<>();
+        final HashOrderedTable<K, V> table;
         /** {@code table.size()}, written under the write lock with setOpaque, read without a lock with getOpaque. */
         int size;
         /** The thread running a mapping function for this stripe, or null. Guarded by the write lock. */
         Thread computingThread;
+
+        StripeFields(int expectedSize) {
+            table = new HashOrderedTable<>(expectedSize);
+        }
     }
 
     /** One stripe: its hot fields between two 128-byte pads. */
     static final class Stripe<K, V> extends StripeFields<K, V> {
         long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        Stripe(int expectedSize) {
+            super(expectedSize);
+        }
 
         int sizeOpaque() {
             return (int) SIZE.getOpaque(this);
@@ -247,7 +274,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
 
         /** One step of a chunked scan of this stripe's table, under its read lock. */
-        Chunk<K, V> scan(Object cursor, int maxEntries) {
+        Chunk<K, V> scan(Cursor cursor, int maxEntries) {
             readLock.lock();
             try {
                 return table.scan(cursor, maxEntries);
@@ -391,12 +418,10 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Where a chunked scan stands: a stripe, and the cursor of that stripe's table (null: from its start). */
     private static final class StripeCursor {
-        final StripedMap<?, ?> map;
         final int stripe;
-        final Object inner;
+        final Cursor inner;
 
-        StripeCursor(StripedMap<?, ?> map, int stripe, Object inner) {
-            this.map = map;
+        StripeCursor(int stripe, Cursor inner) {
             this.stripe = stripe;
             this.inner = inner;
         }
@@ -413,13 +438,11 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
      * other, never two at once, and never copies more than {@code maxEntries} mappings under one hold.
      */
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
         int stripe = 0; // a maxEntries below 1 is rejected by the first stripe's scan
-        Object inner = null;
+        Cursor inner = null;
         if (cursor != null) {
-            if (!(cursor instanceof StripeCursor c) || c.map != this) {
-                throw new IllegalArgumentException("cursor " + cursor + " was not issued by this map");
-            }
+            StripeCursor c = cursor.position(this, StripeCursor.class);
             stripe = c.stripe;
             inner = c.inner;
         }
@@ -428,12 +451,12 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
             Chunk<K, V> part = stripes[stripe].scan(inner, maxEntries - out.size());
             out.addAll(part.entries());
             if (part.next() != null) {
-                return new Chunk<>(out, new StripeCursor(this, stripe, part.next()));
+                return new Chunk<>(out, Cursor.issue(this, new StripeCursor(stripe, part.next())));
             }
             stripe++;
             inner = null;
             if (out.size() == maxEntries && stripe < stripes.length) {
-                return new Chunk<>(out, new StripeCursor(this, stripe, null));
+                return new Chunk<>(out, Cursor.issue(this, new StripeCursor(stripe, null)));
             }
         }
         return new Chunk<>(out, null);
@@ -539,7 +562,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Iterates stripe by stripe; see the class comment for what is seen. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         return new StripeIterator();
     }
 
@@ -1046,7 +1069,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (keysAndValues == null || keysAndValues.length % 2 != 0) {
                 throw new InvalidObjectException("malformed StripedMap stream: key/value array");
             }
-            StripedMap<Object, Object> map = new StripedMap<>(stripes);
+            StripedMap<Object, Object> map = new StripedMap<>(keysAndValues.length / 2, stripes);
             for (int i = 0; i < keysAndValues.length; i += 2) {
                 if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
                     throw new InvalidObjectException("malformed StripedMap stream: null key or value");

@@ -1,6 +1,5 @@
 package dev.syncmap;
 
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,7 +29,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * A concurrent map with revisions, constant-time linearizable snapshots and a watchable change feed: the flagship
@@ -263,6 +262,17 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     public VersionedMap() {
         this(new Builder<>(), 0, 0);
+    }
+
+    /**
+     * Creates an empty map at revision 0 with the default configuration, its table sized for {@code expectedSize}
+     * mappings (the same as {@code builder().expectedSize(expectedSize).build()}).
+     *
+     * @param expectedSize the number of mappings expected, not negative
+     * @throws IllegalArgumentException if {@code expectedSize} is negative
+     */
+    public VersionedMap(int expectedSize) {
+        this(new Builder<K, V>().expectedSize(expectedSize), 0, 0);
     }
 
     private VersionedMap(Builder<K, V> b, long startRevision, int expectedSize) {
@@ -1396,7 +1406,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * changes may or may not show. Never throws {@link java.util.ConcurrentModificationException}.
      */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
+    Iterator<Map.Entry<K, V>> entryIterator() {
         return new TableIterator<>(table, Long.MAX_VALUE, null);
     }
 
@@ -1532,28 +1542,34 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /**
      * Returns every change committed after {@code revision}, up to the current revision, in revision order (the
-     * changes of one batch consecutive, sharing its revision). Linearizable (it reads up to a cut);
-     * materializes the changes (O(changes)) before returning.
+     * changes of one batch consecutive, sharing its revision).
+     *
+     * <p>One call is one consistent read: the list holds exactly the changes of revisions {@code revision + 1} to
+     * the {@link #revision()} read at the start of the call (linearizable there), never part of a batch. It is
+     * eager and immutable: the changes are copied out of the history before the call returns (O(changes) time and
+     * memory), so later writes and compaction never affect it. To follow the map from there, continue with
+     * {@code changesSince(last.revision())}, or with a {@link #watch} (which delivers in bounded batches).
+     * Thread-safe; never blocks writers.
      *
      * @param revision the revision to continue after, {@code >= oldestRetainedRevision() - 1}
-     * @return the changes (empty if {@code revision >= revision()})
+     * @return the changes, an immutable list of non-null {@link Change}s (empty if {@code revision >= revision()})
      * @throws IllegalArgumentException if {@code revision} is negative
      * @throws CompactedException if revision {@code revision + 1} is no longer retained
      */
-    public Stream<Change<K, V>> changesSince(long revision) {
+    public List<Change<K, V>> changesSince(long revision) {
         if (revision < 0) {
             throw new IllegalArgumentException("revision must not be negative, got " + revision);
         }
         long upTo = revision();
         if (revision >= upTo) {
-            return Stream.empty();
+            return List.of();
         }
         List<Change<K, V>> out = new ArrayList<>();
         long last = revision;
         while (last < upTo) {
             last = log.read(last, upTo, Integer.MAX_VALUE, out);
         }
-        return out.stream();
+        return Collections.unmodifiableList(out);
     }
 
     /**
@@ -1746,14 +1762,16 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
 
         /**
-         * Sizes the table for {@code expectedSize} mappings up front, avoiding resizes while it fills.
+         * Sizes the table for {@code expectedSize} mappings up front, avoiding resizes while it fills (the same
+         * hint as the {@code int} constructors of the other maps). Default: 0, the smallest table.
          *
          * @param expectedSize a non-negative size
          * @return this builder
+         * @throws IllegalArgumentException if {@code expectedSize} is negative
          */
-        public Builder<K, V> initialCapacity(int expectedSize) {
+        public Builder<K, V> expectedSize(int expectedSize) {
             if (expectedSize < 0) {
-                throw new IllegalArgumentException("initialCapacity must not be negative, got " + expectedSize);
+                throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
             }
             this.initialCapacity = expectedSize;
             return this;

@@ -32,9 +32,23 @@ import java.util.function.Function;
  * Every mutating method throws {@link UnsupportedOperationException}. Null keys are rejected with a
  * {@link NullPointerException} naming the argument.
  *
- * <p>Thread-safety: immutable; may be shared between threads without synchronization. Holding it never blocks
- * the map's writers; it makes them keep (32 bytes per) old version of the keys they overwrite, until it becomes
- * unreachable and the garbage collector reports it.
+ * <p>Thread-safety: immutable; may be shared between threads without synchronization.
+ *
+ * <h2>Lifetime</h2>
+ * Not {@link AutoCloseable}: there is nothing to close. Holding a snapshot never blocks the map's writers; it makes
+ * them keep an old version (32 bytes) of each key they overwrite or remove, for as long as the snapshot is
+ * reachable. Once it is unreachable, the garbage collector reports it (through a {@link java.lang.ref.Cleaner})
+ * and writers stop keeping versions for it; the versions already kept are pruned by later writes.
+ * So drop references to snapshots you are done with, and do not keep one for hours under a heavy write load; the
+ * map itself holds on to its newest snapshot only until its next write (to hand the same one out again while
+ * idle). A snapshot keeps its map reachable.
+ *
+ * <h2>Persistence</h2>
+ * Not {@link java.io.Serializable}: it is a view of the live map, not a copy. To store or send one, write it with
+ * {@code dev.syncmap.copy.SnapshotFormat} (a checksummed file that records its {@link #revision()}, from which a
+ * replica can resume with {@link VersionedMap#changesSince}); to keep its content without keeping the map, copy
+ * it ({@code MapCopy.of(snapshot).toHashMap()}); to serialize the whole map with its revision, serialize the
+ * {@link VersionedMap}.
  *
  * @param <K> the type of keys
  * @param <V> the type of values

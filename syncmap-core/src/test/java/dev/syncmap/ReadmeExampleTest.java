@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.syncmap.copy.Codecs;
@@ -10,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The code sample of README.md, kept compiling and true. */
@@ -27,8 +27,8 @@ class ReadmeExampleTest {
         Snapshot<String, Long> snap = sessions.snapshot();   // O(1), immutable, revision 3
         sessions.remove("bob");                               // revision 4; snap still shows bob
 
-        List<Change<String, Long>> feed = sessions.changesSince(snap.revision())
-            .collect(Collectors.toList());                    // [Change[revision=4, key=bob, oldValue=7, newValue=null]]
+        List<Change<String, Long>> feed = sessions.changesSince(snap.revision());
+        // feed: [Change[revision=4, key=bob, oldValue=7, newValue=null]], an immutable list
 
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         SnapshotFormat<String, Long> format = SnapshotFormat.of(Codecs.STRING, Codecs.LONG);
@@ -41,6 +41,7 @@ class ReadmeExampleTest {
         assertTrue(snap.containsKey("bob"));
         assertEquals(1, feed.size());
         assertTrue(feed.get(0).isRemoval());
+        assertThrows(UnsupportedOperationException.class, () -> feed.add(feed.get(0)));
         assertEquals(snap, restored);
         assertEquals(3, restored.revision());
         assertEquals(new ArrayList<>(List.of("alice", "bob")),

@@ -65,7 +65,7 @@ class StripedMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
             keys[i] = ThrowingKey.named("k" + i);
         }
         for (ThrowingKey armed : keys) {
-            StripedMap<Object, Object> map = new StripedMap<>(1);
+            StripedMap<Object, Object> map = new StripedMap<>(0, 1);
             Map<Object, Object> before = new HashMap<>();
             Map<Object, Object> after = new HashMap<>();
             for (ThrowingKey k : keys) {
@@ -109,6 +109,6 @@ class StripedMapExceptionSafetyTest extends AbstractExceptionSafetyTest {
 
     @Override
     ConcurrentMap<Object, Object> newMapForInjection() {
-        return new StripedMap<>(1);
+        return new StripedMap<>(0, 1);
     }
 }

@@ -46,20 +46,38 @@ class StripedMapTest extends AbstractLockingMapTest {
         assertEquals(StripedMap.defaultStripeCount(), defaults);
         assertEquals(1, Integer.bitCount(defaults));
         assertTrue(defaults >= 4 * cpus && defaults / 2 < 4 * cpus, "smallest power of two >= 4 x " + cpus);
-        assertEquals(1, new StripedMap<>(1).stripeCount());
-        assertEquals(4, new StripedMap<>(3).stripeCount());
-        assertEquals(64, new StripedMap<>(64).stripeCount());
-        assertEquals(128, new StripedMap<>(65).stripeCount());
+        assertEquals(1, new StripedMap<>(0, 1).stripeCount());
+        assertEquals(4, new StripedMap<>(0, 3).stripeCount());
+        assertEquals(64, new StripedMap<>(0, 64).stripeCount());
+        assertEquals(128, new StripedMap<>(100, 65).stripeCount());
         for (int bad : new int[] {0, -1, Integer.MIN_VALUE, StripedMap.MAX_STRIPES + 1, Integer.MAX_VALUE}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StripedMap<>(bad));
+            IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new StripedMap<>(0, bad));
             assertTrue(e.getMessage().contains("stripes must be between 1 and 65536") && e.getMessage().contains(
                 "got " + bad), e.getMessage());
         }
     }
 
+    /** {@code StripedMap(int)} is a capacity, as {@code LockedMap(int)} is, not a stripe count. */
+    @Test
+    void theIntConstructorIsAnExpectedSize() {
+        assertEquals(StripedMap.defaultStripeCount(), new StripedMap<>(1).stripeCount());
+        assertEquals(StripedMap.defaultStripeCount(), new StripedMap<>(1_000_000).stripeCount());
+        StripedMap<Integer, Integer> presized = new StripedMap<>(10_000, 4);
+        for (int i = 0; i < 10_000; i++) {
+            presized.put(i, i);
+        }
+        assertEquals(10_000, presized.size());
+        for (int bad : new int[] {-1, Integer.MIN_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StripedMap<>(bad));
+            assertTrue(e.getMessage().contains("expectedSize must not be negative, got " + bad), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new StripedMap<>(bad, 4));
+        }
+    }
+
     @Test
     void aSingleStripeMapWorks() {
-        StripedMap<Integer, Integer> map = new StripedMap<>(1);
+        StripedMap<Integer, Integer> map = new StripedMap<>(0, 1);
         for (int i = 0; i < 1_000; i++) {
             map.put(i, i);
             assertEquals(0, map.stripeIndexOf(i));
@@ -70,7 +88,7 @@ class StripedMapTest extends AbstractLockingMapTest {
     /** Sequential keys, keys whose low 16 bits are all zero, and multiples of 1024 must all spread evenly. */
     @Test
     void theSpreadHashBalancesStripesForRegularHashCodes() {
-        StripedMap<Integer, Integer> map = new StripedMap<>(64);
+        StripedMap<Integer, Integer> map = new StripedMap<>(0, 64);
         List<IntFunction<Integer>> patterns = List.of(i -> i, i -> i << 16, i -> i * 1024, i -> -i, i -> i * 64 + 7);
         for (IntFunction<Integer> pattern : patterns) {
             int[] counts = new int[64];
@@ -87,7 +105,7 @@ class StripedMapTest extends AbstractLockingMapTest {
 
     @Test
     void sizeIsExactWhenQuiescent() throws Exception {
-        StripedMap<Integer, Integer> map = new StripedMap<>(8);
+        StripedMap<Integer, Integer> map = new StripedMap<>(0, 8);
         runConcurrently(4, t -> {
             for (int i = 0; i < 10_000; i++) {
                 map.put(t * 10_000 + i, i);
@@ -118,7 +136,7 @@ class StripedMapTest extends AbstractLockingMapTest {
      */
     @Test
     void twoThreadsWritingFromInsideFunctionsInDifferentStripesThrowAndNeverDeadlock() {
-        StripedMap<String, Integer> map = new StripedMap<>(16);
+        StripedMap<String, Integer> map = new StripedMap<>(0, 16);
         String k1 = keyInStripe(map, 3, "a");
         String k2 = keyInStripe(map, 11, "b");
         CyclicBarrier bothInside = new CyclicBarrier(2);
@@ -147,7 +165,7 @@ class StripedMapTest extends AbstractLockingMapTest {
      */
     @Test
     void functionsReadingEachOthersStripesDoNotDeadlock() {
-        StripedMap<String, Integer> map = new StripedMap<>(16);
+        StripedMap<String, Integer> map = new StripedMap<>(0, 16);
         String k1 = keyInStripe(map, 5, "a");
         String k2 = keyInStripe(map, 9, "b");
         map.put(k1, 10);
@@ -173,7 +191,7 @@ class StripedMapTest extends AbstractLockingMapTest {
      */
     @Test
     void aPendingComputationBlocksTheStripesWritersButNotItsReaders() throws Exception {
-        StripedMap<String, Integer> map = new StripedMap<>(16);
+        StripedMap<String, Integer> map = new StripedMap<>(0, 16);
         String computed = keyInStripe(map, 7, "c");
         String neighbour = keyInStripe(map, 7, "n");
         String elsewhere = keyInStripe(map, 8, "e");
@@ -232,7 +250,7 @@ class StripedMapTest extends AbstractLockingMapTest {
     /** A function of this map reaches this map again through another map's function, in the same stripe. */
     @Test
     void aWriteBackThroughAnotherMapsFunctionIsRefusedNotDeadlocked() {
-        StripedMap<String, Integer> map = new StripedMap<>(4);
+        StripedMap<String, Integer> map = new StripedMap<>(0, 4);
         LockedMap<String, Integer> other = new LockedMap<>();
         String key = keyInStripe(map, 2, "k");
         String sameStripe = keyInStripe(map, 2, "s");
@@ -251,7 +269,7 @@ class StripedMapTest extends AbstractLockingMapTest {
 
     @Test
     void replaceAllIsAtomicPerStripeEvenWhenTheFunctionThrows() {
-        StripedMap<Integer, Integer> map = new StripedMap<>(8);
+        StripedMap<Integer, Integer> map = new StripedMap<>(0, 8);
         for (int i = 0; i < 800; i++) {
             map.put(i, i);
         }
@@ -282,7 +300,7 @@ class StripedMapTest extends AbstractLockingMapTest {
 
     @Test
     void putAllSpreadsOverStripes() {
-        StripedMap<Integer, String> map = new StripedMap<>(8);
+        StripedMap<Integer, String> map = new StripedMap<>(0, 8);
         Map<Integer, String> source = new HashMap<>();
         for (int i = 0; i < 1_000; i++) {
             source.put(i, "v" + i);

@@ -51,7 +51,7 @@ class VersionedMapCommitErrorHangTest {
             assertEquals(content.size(), m.size());
             assertEquals(content, new HashMap<>(m));
             assertEquals(content, new HashMap<>(m.snapshot()));
-            assertEquals(revision, m.changesSince(0).mapToLong(Change::revision).max().orElse(0));
+            assertEquals(revision, m.changesSince(0).stream().mapToLong(Change::revision).max().orElse(0));
             m.put(-1, -1);
             assertEquals(revision + 1, m.revision());
             m.putAll(Map.of(-2, -2, -3, -3));

@@ -242,7 +242,7 @@ class VersionedMapConcurrencyTest {
             Thread.sleep(1); // writers go on
             VersionedSnapshot<Integer, Integer> end = m.snapshot();
             long expectedNext = start.revision() + 1;
-            for (Change<Integer, Integer> c : m.changesSince(start.revision()).collect(Collectors.toList())) {
+            for (Change<Integer, Integer> c : m.changesSince(start.revision())) {
                 if (c.revision() > end.revision()) {
                     break;
                 }

@@ -53,7 +53,7 @@ class VersionedMapDuplicateKeyPutAllTest {
         assertEquals(expected, new HashMap<>(m.snapshot()), "snapshot content");
         assertEquals(expected.size(), m.entrySet().stream().count(), "iteration yields each key once");
         assertEquals(revisionBefore + 1, m.revision(), "one revision");
-        List<Change<String, Integer>> changes = m.changesSince(revisionBefore).collect(Collectors.toList());
+        List<Change<String, Integer>> changes = m.changesSince(revisionBefore);
         assertEquals(expected.size(), changes.size(), "one change per key: " + changes);
         assertEquals(expected, changes.stream().collect(Collectors.toMap(Change::key, Change::newValue)),
             "each key's change carries its last value: " + changes);
@@ -95,7 +95,7 @@ class VersionedMapDuplicateKeyPutAllTest {
         VersionedSnapshot<String, Integer> before = m.snapshot();
         m.putAll(repeating("a", 1, "n", 7, "a", 2, "n", 8));
         assertOneNodePerKey(m, Map.of("a", 2, "n", 8), 1);
-        List<Change<String, Integer>> changes = m.changesSince(1).collect(Collectors.toList());
+        List<Change<String, Integer>> changes = m.changesSince(1);
         Map<String, Integer> olds = new LinkedHashMap<>();
         changes.forEach(c -> olds.put(c.key(), c.oldValue()));
         assertEquals(0, olds.get("a"), "the change of a starts from its committed value");
@@ -110,6 +110,6 @@ class VersionedMapDuplicateKeyPutAllTest {
         m.reload(repeating("a", 1, "a", 2, "x", 1));
         assertEquals(2, m.size());
         assertEquals(Map.of("a", 2, "x", 1), new HashMap<>(m));
-        assertEquals(List.of(new Change<>(2, "a", null, 2)), m.changesSince(1).collect(Collectors.toList()));
+        assertEquals(List.of(new Change<>(2, "a", null, 2)), m.changesSince(1));
     }
 }

@@ -122,7 +122,7 @@ class VersionedMapFeedTest {
         await("watchers to catch up", 60,
             () -> watches.stream().allMatch(x -> x.revision() == finalRevision) && lateWatch.revision() == finalRevision);
 
-        List<Change<Integer, Integer>> reference = m.changesSince(0).collect(Collectors.toList());
+        List<Change<Integer, Integer>> reference = m.changesSince(0);
         for (Recorder r : recorders) {
             assertFalse(r.overlapped.get(), "callbacks overlapped");
             assertNull(r.fellBehind.get());
@@ -265,7 +265,7 @@ class VersionedMapFeedTest {
             Watch w = m.watch(from, r);
             await("catch up from " + from, 20, () -> w.revision() == 100);
             w.close();
-            assertEquals(m.changesSince(from).collect(Collectors.toList()), r.all());
+            assertEquals(m.changesSince(from), r.all());
         }
     }
 
@@ -527,7 +527,7 @@ class VersionedMapFeedTest {
         });
         Thread.sleep(500);
         w.stopAndJoin();
-        List<Change<Integer, Integer>> reference = m.changesSince(0).collect(Collectors.toList());
+        List<Change<Integer, Integer>> reference = m.changesSince(0);
         await("publisher to catch up", 60, () -> got.size() >= reference.size());
         assertTrue(got.stream().allMatch(Objects::nonNull), "onError");
         assertEquals(reference, new ArrayList<>(got));

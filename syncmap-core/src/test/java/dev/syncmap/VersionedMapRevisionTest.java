@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class VersionedMapRevisionTest {
 
     private static List<Change<String, Integer>> since(VersionedMap<String, Integer> m, long r) {
-        return m.changesSince(r).collect(Collectors.toList());
+        return m.changesSince(r);
     }
 
     @Test
@@ -175,10 +175,10 @@ class VersionedMapRevisionTest {
         assertEquals(2, m.oldestRetainedRevision());
         m.put("d", "w".repeat(200)); // alone over the bound: nothing retained
         assertEquals(5, m.oldestRetainedRevision());
-        assertEquals(List.of(), m.changesSince(4).collect(Collectors.toList()));
+        assertEquals(List.of(), m.changesSince(4));
         assertThrows(CompactedException.class, () -> m.changesSince(3));
         m.put("e", "v");
-        assertEquals(1, m.changesSince(4).count());
+        assertEquals(1, m.changesSince(4).size());
     }
 
     @Test
@@ -219,7 +219,7 @@ class VersionedMapRevisionTest {
                     // a retained batch of 2 changes may push one more revision out by bytes
                     assertTrue(oldest == Math.max(1, expectedOldest) || oldest == Math.max(1, expectedOldest + 1),
                         "bound " + bytesBound + " at revision " + x.revision() + ": oldest " + oldest);
-                    assertEquals(x.revision() - oldest + 1, x.changesSince(oldest - 1).map(Change::revision)
+                    assertEquals(x.revision() - oldest + 1, x.changesSince(oldest - 1).stream().map(Change::revision)
                         .distinct().count());
                 }
             }
@@ -233,7 +233,7 @@ class VersionedMapRevisionTest {
         m.put("b", 2);
         assertEquals(2, m.revision());
         assertEquals(3, m.oldestRetainedRevision());
-        assertEquals(0, m.changesSince(2).count());
+        assertEquals(0, m.changesSince(2).size());
         assertThrows(CompactedException.class, () -> m.changesSince(1));
     }
 
@@ -243,7 +243,7 @@ class VersionedMapRevisionTest {
         for (int i = 1; i <= 1_000; i++) {
             m.put(i % 37, i);
             long from = Math.max(0, m.revision() - 100);
-            List<Change<Integer, Integer>> tail = m.changesSince(from).collect(Collectors.toList());
+            List<Change<Integer, Integer>> tail = m.changesSince(from);
             assertEquals(m.revision() - from, tail.size());
             assertEquals(m.revision(), tail.get(tail.size() - 1).revision());
             assertEquals(i, tail.get(tail.size() - 1).newValue());

@@ -18,6 +18,6 @@ class StripedMapFaultTest {
 
     @TestFactory
     Stream<DynamicNode> oneStripe() {
-        return FaultInjection.forMap("StripedMap(1)", () -> new StripedMap<>(1)).batchesMayApplyPart().dynamicTests();
+        return FaultInjection.forMap("StripedMap(1)", () -> new StripedMap<>(0, 1)).batchesMayApplyPart().dynamicTests();
     }
 }

@@ -25,7 +25,7 @@ public class StripedMapSizeIsNotLinearizableTest {
     public static final class WithSize extends AbstractMapLincheckTest {
         /** A fresh map per run, with 8 stripes: key 1 is in stripe 2, key 3 in stripe 4, counted after it. */
         public WithSize() {
-            super(new StripedMap<>(8));
+            super(new StripedMap<>(0, 8));
         }
     }
 

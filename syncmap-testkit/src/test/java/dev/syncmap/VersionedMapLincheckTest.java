@@ -59,7 +59,7 @@ public class VersionedMapLincheckTest extends AbstractMapLincheckTest {
      */
     @Operation
     public String changesSince(@Param(name = "since") int since) {
-        return versioned.changesSince(since)
+        return versioned.changesSince(since).stream()
             .map(c -> c.revision() + ":" + c.key() + ":" + c.oldValue() + ">" + c.newValue())
             .collect(Collectors.joining(", ", "[", "]"));
     }

@@ -1,7 +1,7 @@
 package dev.syncmap.cli;
 
 import dev.syncmap.Change;
-import dev.syncmap.CheckedMap;
+import dev.syncmap.RaceDetectingMap;
 import dev.syncmap.ConcurrentMapMisuseException;
 import dev.syncmap.CopyOnWriteMap;
 import dev.syncmap.LockedMap;
@@ -55,7 +55,7 @@ public final class DemoCommand implements Runnable {
             readDirtyMap();
             copyOnWriteMap();
             versionedMap();
-            checkedMap();
+            raceDetectingMap();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("demo interrupted", e);
@@ -219,7 +219,7 @@ public final class DemoCommand implements Runnable {
                     sorted(stock));
             check(before.revision() == 2 && before.get("apples") == 10 && before.size() == 2,
                     "a snapshot never changes");
-            String feed = stock.changesSince(before.revision())
+            String feed = stock.changesSince(before.revision()).stream()
                     .map(c -> "r" + c.revision() + " " + c.key() + " " + c.oldValue() + "→" + c.newValue())
                     .collect(Collectors.joining(", "));
             line("changesSince(%d): %s", before.revision(), feed);
@@ -244,9 +244,9 @@ public final class DemoCommand implements Runnable {
         }
     }
 
-    private void checkedMap() throws InterruptedException {
-        section("CheckedMap", "turns a racing plain HashMap into an immediate error naming both threads");
-        Map<Integer, Integer> unsafe = CheckedMap.of(new HashMap<>());
+    private void raceDetectingMap() throws InterruptedException {
+        section("RaceDetectingMap", "turns a racing plain HashMap into an immediate error naming both threads");
+        Map<Integer, Integer> unsafe = RaceDetectingMap.of(new HashMap<>());
         AtomicReference<ConcurrentMapMisuseException> caught = new AtomicReference<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long start = System.nanoTime();

@@ -22,7 +22,7 @@ class DemoCommandTest {
         String text = out.toString();
         assertEquals(0, status, text + err);
         for (String map : new String[] {"LockedMap", "StripedMap", "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap",
-            "CheckedMap"}) {
+            "RaceDetectingMap"}) {
             assertTrue(text.contains("\n" + map + " — "), map + " section missing:\n" + text);
         }
         assertTrue(text.contains("→ total 100,000"), text);

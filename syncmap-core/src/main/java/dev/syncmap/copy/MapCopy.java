@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  *       the read-only map promoted at the iterator's start, is traversed with per-key current values);</li>
  *   <li>any other map: iterated directly; {@link Consistency#UNSYNCHRONIZED}.</li>
  * </ol>
- * A copy that is not {@link Consistency#EXACT} records {@link #NO_REVISION}.
+ * A copy that is not {@link Consistency#EXACT} records {@link Snapshot#NO_REVISION}; an exact one records the
+ * revision of the source state it was made from (see {@link Snapshot#revision()}).
  *
  * <h2>Order of work</h2>
  * A terminal operation first reads the whole source into a private staging list, applying the transforms and
@@ -76,9 +77,6 @@ import java.util.stream.Stream;
  * @param <V> the type of the copy's values
  */
 public final class MapCopy<K, V> {
-
-    /** The revision recorded by a copy that is not an exact snapshot of its source. */
-    public static final long NO_REVISION = -1L;
 
     /** The chunk size used to read a {@link ChunkedSource} when no chunk size was given. */
     public static final int DEFAULT_CHUNK_SIZE = 4096;
@@ -303,7 +301,7 @@ public final class MapCopy<K, V> {
      * {@link Snapshottable}, and nothing is transformed, filtered, sorted or reported, the source's own snapshot
      * is returned: O(1) for {@code VersionedMap} and {@code CopyOnWriteMap}. Otherwise the snapshot holds a copy
      * (iteration in the copy's order) and its {@link Snapshot#revision()} is the source snapshot's revision, or
-     * {@link #NO_REVISION} when the copy is not exact.
+     * {@link Snapshot#NO_REVISION} when the copy is not exact.
      *
      * @return the snapshot
      */
@@ -496,7 +494,7 @@ public final class MapCopy<K, V> {
             case CHUNKED_SOURCE:
                 return scan((ChunkedSource<?, ?>) source);
             default:
-                return iterate(source, NO_REVISION, plan);
+                return iterate(source, Snapshot.NO_REVISION, plan);
         }
     }
 
@@ -517,7 +515,7 @@ public final class MapCopy<K, V> {
     private Staged<K, V> scan(ChunkedSource<?, ?> chunked) {
         Stager stager = new Stager(source.size(), false);
         int perChunk = chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
-        Object cursor = null;
+        ChunkedSource.Cursor cursor = null;
         do {
             ChunkedSource.Chunk<?, ?> chunk = chunked.copyChunk(cursor, perChunk);
             if (chunk.entries().size() > perChunk) {
@@ -530,6 +528,6 @@ public final class MapCopy<K, V> {
             cursor = chunk.next();
             stager.chunkDone();
         } while (cursor != null);
-        return stager.finish(NO_REVISION, Consistency.WEAKLY_CONSISTENT);
+        return stager.finish(Snapshot.NO_REVISION, Consistency.WEAKLY_CONSISTENT);
     }
 }

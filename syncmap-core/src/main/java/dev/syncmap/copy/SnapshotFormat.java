@@ -50,11 +50,17 @@ import java.util.Objects;
  * lengths let the reader check that a codec consumed exactly what its writer produced.
  *
  * <h2>Revision recorded</h2>
- * Exporting a {@link Snapshot} records its {@link Snapshot#revision()}; exporting a
+ * The header's {@code i64 revision} is the {@link Snapshot#revision()} of the state the file holds, with the
+ * meaning defined there: equal revisions of one source map mean equal content, a later export never has a smaller
+ * one, and only a {@code VersionedMap}'s is a position in its change feed (so a replica loaded from the file
+ * resumes with {@code changesSince(revision)}). Exporting a {@link Snapshot} records its revision; exporting a
  * {@link dev.syncmap.Snapshottable} map ({@code VersionedMap}, {@code CopyOnWriteMap}, {@code LockedMap}) takes
  * its snapshot first and records that revision. Any other map is first copied by {@link MapCopy} (weakly
- * consistent for a concurrent map) and the file records {@link MapCopy#NO_REVISION} ({@code -1}): the content
- * is not a point-in-time state, and a replica restored from it must not resume a change feed from it.
+ * consistent for a concurrent map) and the file records {@link Snapshot#NO_REVISION} ({@code -1}): the content
+ * is not a point-in-time state, and a replica restored from it must not resume a change feed from it. Reading a
+ * file back gives a {@link Snapshot} with the recorded revision, but revisions of different maps are not
+ * comparable: the file says which state of <em>its</em> source it holds, not a revision of the map it is read
+ * into.
  *
  * <h2>Import guarantees</h2>
  * Reading decodes every entry and verifies every checksum before it returns anything or touches a destination.
@@ -127,7 +133,7 @@ public final class SnapshotFormat<K, V> {
     /**
      * Writes a snapshot of {@code source} to {@code out}: exact with its revision when the source is a
      * {@link Snapshot} or {@link dev.syncmap.Snapshottable}, otherwise a {@link MapCopy} of it with revision
-     * {@link MapCopy#NO_REVISION} (see the class documentation). Flushes {@code out}, never closes it.
+     * {@link Snapshot#NO_REVISION} (see the class documentation). Flushes {@code out}, never closes it.
      *
      * <p>If a codec or the stream throws, the exception propagates and what was written is an incomplete
      * file, which every reader rejects as truncated.
@@ -253,7 +259,7 @@ public final class SnapshotFormat<K, V> {
         Objects.requireNonNull(destination, "destination");
         Decoded<K, V> decoded = decode(in);
         SnapshotHeader header = decoded.header();
-        Consistency consistency = header.revision() == MapCopy.NO_REVISION
+        Consistency consistency = header.revision() == Snapshot.NO_REVISION
             ? Consistency.WEAKLY_CONSISTENT : Consistency.EXACT;
         UndoLog.apply(destination, new ArrayList<>(decoded.entries().entrySet()), header.revision(), consistency);
         return header;

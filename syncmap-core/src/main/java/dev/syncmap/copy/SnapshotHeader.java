@@ -5,7 +5,7 @@ package dev.syncmap.copy;
  * what writing and reading return.
  *
  * @param formatVersion the format version of the file
- * @param revision the revision of the snapshot exported, or {@link MapCopy#NO_REVISION} when the export was not
+ * @param revision the revision of the snapshot exported, or {@link dev.syncmap.Snapshot#NO_REVISION} when the export was not
  *     an exact snapshot (see {@link SnapshotFormat#write(java.util.Map, java.io.OutputStream)})
  * @param entryCount the number of entries in the file
  * @param keyCodecId the id of the codec that wrote the keys

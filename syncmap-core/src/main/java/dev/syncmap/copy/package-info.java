@@ -29,8 +29,7 @@
  *       {@link dev.syncmap.copy.RollbackIncompleteException} on the original exception.</li>
  *   <li><b>Never hold a source's lock for more than one chunk.</b> Lock-free sources are iterated; O(1) snapshots
  *       are taken and iterated; lock-based maps implement {@link dev.syncmap.ChunkedSource} and are scanned one
- *       short lock hold per chunk with a cursor that survives resizes
- *       ({@link dev.syncmap.internal.HashOrderedTable} is a table built for that).</li>
+ *       short lock hold per chunk with a cursor that survives resizes.</li>
  * </ol>
  *
  * <p>All classes here are immutable or confined to one call, and safe to use from any thread; null keys and

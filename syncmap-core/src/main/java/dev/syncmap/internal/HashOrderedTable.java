@@ -98,12 +98,10 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
 
     /** An immutable scan position; see the implementation notes. */
     private static final class ScanCursor {
-        final HashOrderedTable<?, ?> table;
         final int position;
         final Object[] tiedKeys;
 
-        ScanCursor(HashOrderedTable<?, ?> table, int position, Object[] tiedKeys) {
-            this.table = table;
+        ScanCursor(int position, Object[] tiedKeys) {
             this.position = position;
             this.tiedKeys = tiedKeys;
         }
@@ -448,25 +446,24 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
 
     /**
      * Copies at most {@code maxEntries} mappings that come after {@code cursor} in scan order, the
-     * {@link ChunkedSource#copyChunk(Object, int)} step of a map backed by this table. The caller holds the lock
+     * {@link ChunkedSource#copyChunk(ChunkedSource.Cursor, int)} step of a map backed by this table. The caller holds the lock
      * that guards the table. Work is O({@code maxEntries}) whatever the table's size (see the implementation
      * notes); the chunk may hold fewer entries than asked, even none, while more remain.
      *
-     * @param cursor {@code null} to start, or the {@code next} cursor of a chunk this table returned
+     * @param cursor {@code null} to start, or the {@code next} cursor of a chunk this table returned (its issuer is
+     *     this table)
      * @param maxEntries the most mappings to copy, at least 1
      * @return the chunk; its {@code next} is {@code null} when the scan has passed every mapping
      * @throws IllegalArgumentException if {@code maxEntries < 1} or the cursor did not come from this table
      */
-    public ChunkedSource.Chunk<K, V> scan(Object cursor, int maxEntries) {
+    public ChunkedSource.Chunk<K, V> scan(ChunkedSource.Cursor cursor, int maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
         }
         int position = 0;
         Object[] tied = NO_KEYS;
         if (cursor != null) {
-            if (!(cursor instanceof ScanCursor c) || c.table != this) {
-                throw new IllegalArgumentException("cursor " + cursor + " was not issued by this map");
-            }
+            ScanCursor c = cursor.position(this, ScanCursor.class);
             position = c.position;
             tied = c.tiedKeys;
         }
@@ -476,7 +473,7 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
         for (int bucket = position >>> shift; bucket < buckets.length; bucket++) {
             if (bucketVisitsLeft-- == 0) {
                 // everything below this bucket's first order is dealt with
-                return new ChunkedSource.Chunk<>(out, new ScanCursor(this, bucket << shift, NO_KEYS));
+                return new ChunkedSource.Chunk<>(out, cursor(bucket << shift, NO_KEYS));
             }
             for (Node<K, V> n = buckets[bucket]; n != null; n = n.next) {
                 int c = Integer.compareUnsigned(n.order, position);
@@ -484,7 +481,7 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
                     continue;
                 }
                 if (out.size() == maxEntries) {
-                    return new ChunkedSource.Chunk<>(out, new ScanCursor(this, position, tiedNow.toArray()));
+                    return new ChunkedSource.Chunk<>(out, cursor(position, tiedNow.toArray()));
                 }
                 out.add(Map.entry(n.key, n.value));
                 if (c > 0) {
@@ -495,5 +492,9 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
             }
         }
         return new ChunkedSource.Chunk<>(out, null);
+    }
+
+    private ChunkedSource.Cursor cursor(int position, Object[] tiedKeys) {
+        return ChunkedSource.Cursor.issue(this, new ScanCursor(position, tiedKeys));
     }
 }

@@ -9,13 +9,19 @@ import java.util.Map;
  * @param <K> the type of the key
  * @param <V> the type of the value
  */
-abstract class KeyValueEntry<K, V> implements Map.Entry<K, V> {
+public abstract class KeyValueEntry<K, V> implements Map.Entry<K, V> {
     /** The key, never null. */
-    final K key;
+    protected final K key;
     /** The value, never null. */
-    V value;
+    protected V value;
 
-    KeyValueEntry(K key, V value) {
+    /**
+     * Holds {@code key} and {@code value}.
+     *
+     * @param key the key, not null
+     * @param value the value, not null
+     */
+    protected KeyValueEntry(K key, V value) {
         this.key = key;
         this.value = value;
     }

@@ -64,7 +64,7 @@ class ChunkedCopyTest {
         assertWritersProceedBetweenChunks(new ScanLockedMap<>());
         assertWritersProceedBetweenChunks(new LockedMap<>());
         assertWritersProceedBetweenChunks(new StripedMap<>());
-        assertWritersProceedBetweenChunks(new StripedMap<>(1));
+        assertWritersProceedBetweenChunks(new StripedMap<>(0, 1));
     }
 
     private static void assertWritersProceedBetweenChunks(ConcurrentMap<Integer, Integer> empty) throws Exception {
@@ -155,8 +155,8 @@ class ChunkedCopyTest {
     void chunkedScansOfLockedMapAndStripedMapAreWeaklyConsistentUnderWriters() throws Exception {
         assertEquals(List.of(), copyUnderConcurrentWrites(new LockedMap<>(), 97), "LockedMap");
         assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(), 97), "StripedMap");
-        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(1), 97), "StripedMap(1)");
-        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(256), 13), "StripedMap(256)");
+        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(0, 1), 97), "StripedMap, 1 stripe");
+        assertEquals(List.of(), copyUnderConcurrentWrites(new StripedMap<>(0, 256), 13), "StripedMap, 256 stripes");
     }
 
     @Test
@@ -168,7 +168,7 @@ class ChunkedCopyTest {
         assertEquals(Consistency.WEAKLY_CONSISTENT, MapCopy.of(striped).consistency());
         for (ChunkedSource<Integer, Integer> source : List.<ChunkedSource<Integer, Integer>>of(locked, striped)) {
             Map<Integer, Integer> copy = new HashMap<>();
-            Object cursor = null;
+            ChunkedSource.Cursor cursor = null;
             int calls = 0;
             do {
                 ChunkedSource.Chunk<Integer, Integer> chunk = source.copyChunk(cursor, 333);
@@ -182,8 +182,8 @@ class ChunkedCopyTest {
             assertEquals(fill(new HashMap<>(), 10_000), copy);
             assertTrue(calls >= 10_000 / 333, "calls: " + calls);
         }
-        Object lockedCursor = locked.copyChunk(null, 10).next();
-        Object stripedCursor = striped.copyChunk(null, 10).next();
+        ChunkedSource.Cursor lockedCursor = locked.copyChunk(null, 10).next();
+        ChunkedSource.Cursor stripedCursor = striped.copyChunk(null, 10).next();
         IllegalArgumentException foreign =
             assertThrows(IllegalArgumentException.class, () -> striped.copyChunk(lockedCursor, 10));
         assertTrue(foreign.getMessage().contains("not issued by this map"), foreign.getMessage());
@@ -271,13 +271,32 @@ class ChunkedCopyTest {
             reports);
     }
 
+    /** A cursor opens only for the object that issued it, and only as the type it was issued with. */
+    @Test
+    void aCursorOpensOnlyForItsIssuer() {
+        Object issuer = new Object();
+        ChunkedSource.Cursor cursor = ChunkedSource.Cursor.issue(issuer, 42);
+        assertEquals(42, cursor.position(issuer, Integer.class));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> cursor.position(new Object(), Integer.class));
+        assertTrue(e.getMessage().contains("not issued by this map"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> cursor.position(issuer, String.class));
+        assertThrows(NullPointerException.class, () -> ChunkedSource.Cursor.issue(null, 1));
+        assertThrows(NullPointerException.class, () -> ChunkedSource.Cursor.issue(issuer, null));
+        // a hand-made cursor is as foreign to a map as another map's
+        LockedMap<Integer, Integer> locked = fill(new LockedMap<>(), 100);
+        assertThrows(IllegalArgumentException.class, () -> locked.copyChunk(cursor, 10));
+        assertThrows(IllegalArgumentException.class,
+            () -> locked.copyChunk(ChunkedSource.Cursor.issue(locked, 0), 10));
+    }
+
     @Test
     void aChunkedSourceReturningTooManyEntriesIsCaught() {
         IndexCursorMap<Integer, Integer> liar = new IndexCursorMap<>() {
             private static final long serialVersionUID = 1L;
 
             @Override
-            public Chunk<Integer, Integer> copyChunk(Object cursor, int maxEntries) {
+            public Chunk<Integer, Integer> copyChunk(Cursor cursor, int maxEntries) {
                 return super.copyChunk(cursor, maxEntries + 1);
             }
         };

@@ -2,11 +2,13 @@ package dev.syncmap.copy;
 
 import dev.syncmap.Snapshot;
 import dev.syncmap.Snapshottable;
-import dev.syncmap.internal.AbstractConcurrentMap;
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -15,7 +17,7 @@ import java.util.function.UnaryOperator;
  * {@code VersionedMap}: every write swaps in a new immutable {@link CopiedSnapshot} with the next revision, so
  * {@code putAll} is one atomic batch. O(n) per write; fine for tests.
  */
-final class CowTestMap<K, V> extends AbstractConcurrentMap<K, V> implements Snapshottable<K, V> {
+final class CowTestMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V>, Snapshottable<K, V> {
 
     private final AtomicReference<Snapshot<K, V>> current =
         new AtomicReference<>(new CopiedSnapshot<>(new ArrayList<>(), 0));
@@ -25,9 +27,10 @@ final class CowTestMap<K, V> extends AbstractConcurrentMap<K, V> implements Snap
         return current.get();
     }
 
+    /** The content at one instant: a read-only view of a snapshot. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
-        return current.get().entrySet().iterator();
+    public Set<Map.Entry<K, V>> entrySet() {
+        return current.get().entrySet();
     }
 
     /** Swaps in {@code change(old content)} atomically; returns the old snapshot. */
@@ -52,18 +55,18 @@ final class CowTestMap<K, V> extends AbstractConcurrentMap<K, V> implements Snap
 
     @Override
     public V get(Object key) {
-        return current.get().get(requireKey(key));
+        return current.get().get(Objects.requireNonNull(key, "key"));
     }
 
     @Override
     public boolean containsKey(Object key) {
-        return current.get().containsKey(requireKey(key));
+        return current.get().containsKey(Objects.requireNonNull(key, "key"));
     }
 
     @Override
     public V put(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         return update(m -> {
             m.put(key, value);
             return m;
@@ -80,37 +83,37 @@ final class CowTestMap<K, V> extends AbstractConcurrentMap<K, V> implements Snap
 
     @Override
     public V remove(Object key) {
-        requireKey(key);
+        Objects.requireNonNull(key, "key");
         return update(m -> m.remove(key) == null ? null : m).get(key);
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         return update(m -> m.putIfAbsent(key, value) == null ? m : null).get(key);
     }
 
     @Override
     public boolean remove(Object key, Object value) {
-        requireKey(key);
+        Objects.requireNonNull(key, "key");
         Snapshot<K, V> old = update(m -> m.remove(key, value) ? m : null);
         return value != null && value.equals(old.get(key));
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(oldValue, "oldValue");
+        Objects.requireNonNull(newValue, "newValue");
         Snapshot<K, V> old = update(m -> m.replace(key, oldValue, newValue) ? m : null);
         return oldValue.equals(old.get(key));
     }
 
     @Override
     public V replace(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         return update(m -> m.replace(key, value) == null ? null : m).get(key);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.Snapshot;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -239,7 +240,7 @@ class FailureAtomicCopyTest {
         assertEquals(10, result.entries());
         assertEquals(5, result.added());
         assertEquals(5, result.replaced());
-        assertEquals(MapCopy.NO_REVISION, result.revision());
+        assertEquals(Snapshot.NO_REVISION, result.revision());
         assertEquals(Consistency.UNSYNCHRONIZED, result.consistency());
         assertEquals(7, destination.get("own"));
         assertEquals(9, destination.get("k9"));

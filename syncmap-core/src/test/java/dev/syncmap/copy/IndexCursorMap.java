@@ -17,8 +17,8 @@ class IndexCursorMap<K, V> extends ConcurrentSkipListMap<K, V> implements Chunke
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
-        int start = cursor == null ? 0 : (Integer) cursor;
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
+        int start = cursor == null ? 0 : cursor.position(this, Integer.class);
         List<Map.Entry<K, V>> out = new ArrayList<>();
         Iterator<Map.Entry<K, V>> it = entrySet().iterator();
         int i = 0;
@@ -28,6 +28,6 @@ class IndexCursorMap<K, V> extends ConcurrentSkipListMap<K, V> implements Chunke
                 out.add(Map.entry(e.getKey(), e.getValue()));
             }
         }
-        return new Chunk<>(out, it.hasNext() ? start + out.size() : null);
+        return new Chunk<>(out, it.hasNext() ? Cursor.issue(this, start + out.size()) : null);
     }
 }

@@ -69,7 +69,7 @@ class MapCopyTest {
         ConcurrentHashMap<String, Integer> source = new ConcurrentHashMap<>(sample(1000));
         Snapshot<String, Integer> copy = MapCopy.of(source).toSnapshot();
         assertEquals(source, copy);
-        assertEquals(MapCopy.NO_REVISION, copy.revision());
+        assertEquals(Snapshot.NO_REVISION, copy.revision());
         source.put("later", 1);
         assertEquals(1000, copy.size());
         assertThrows(UnsupportedOperationException.class, () -> copy.put("x", 1));

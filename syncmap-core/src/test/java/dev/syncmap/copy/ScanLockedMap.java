@@ -3,12 +3,14 @@ package dev.syncmap.copy;
 import dev.syncmap.ChunkedSource;
 import dev.syncmap.Snapshot;
 import dev.syncmap.Snapshottable;
-import dev.syncmap.internal.AbstractConcurrentMap;
 import dev.syncmap.internal.HashOrderedTable;
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -17,8 +19,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * should implement {@link ChunkedSource}. Records the largest number of entries copied under one hold of the
  * read lock, so tests can check that a chunked copy never holds it for more than one chunk.
  */
-final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements Snapshottable<K, V>,
-        ChunkedSource<K, V> {
+final class ScanLockedMap<K, V> extends AbstractMap<K, V>
+        implements ConcurrentMap<K, V>, Snapshottable<K, V>, ChunkedSource<K, V> {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final HashOrderedTable<K, V> table = new HashOrderedTable<>();
@@ -31,7 +33,7 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
     }
 
     @Override
-    public Chunk<K, V> copyChunk(Object cursor, int maxEntries) {
+    public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
         chunkCalls.incrementAndGet();
         lock.readLock().lock();
         try {
@@ -56,9 +58,10 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
         }
     }
 
+    /** The content at one instant: a read-only view of a snapshot. */
     @Override
-    protected Iterator<Map.Entry<K, V>> entryIterator() {
-        return snapshot().entrySet().iterator();
+    public Set<Map.Entry<K, V>> entrySet() {
+        return snapshot().entrySet();
     }
 
     @Override
@@ -73,7 +76,7 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public V get(Object key) {
-        requireKey(key);
+        Objects.requireNonNull(key, "key");
         lock.readLock().lock();
         try {
             return table.get(key);
@@ -89,8 +92,8 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public V put(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         lock.writeLock().lock();
         try {
             revision++;
@@ -102,7 +105,7 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public V remove(Object key) {
-        requireKey(key);
+        Objects.requireNonNull(key, "key");
         lock.writeLock().lock();
         try {
             V old = table.remove(key);
@@ -117,8 +120,8 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public V putIfAbsent(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         lock.writeLock().lock();
         try {
             V old = table.get(key);
@@ -134,7 +137,7 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public boolean remove(Object key, Object value) {
-        requireKey(key);
+        Objects.requireNonNull(key, "key");
         if (value == null) {
             return false;
         }
@@ -153,9 +156,9 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(oldValue, "oldValue");
+        Objects.requireNonNull(newValue, "newValue");
         lock.writeLock().lock();
         try {
             if (oldValue.equals(table.get(key))) {
@@ -171,8 +174,8 @@ final class ScanLockedMap<K, V> extends AbstractConcurrentMap<K, V> implements S
 
     @Override
     public V replace(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
         lock.writeLock().lock();
         try {
             V old = table.get(key);

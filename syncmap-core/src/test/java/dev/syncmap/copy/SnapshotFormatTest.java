@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.Snapshot;
 import dev.syncmap.copy.SnapshotFormatException.Problem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -61,7 +62,7 @@ class SnapshotFormatTest {
 
         // a plain or concurrent map has no revision: -1
         byte[] plain = write(FORMAT, new ConcurrentHashMap<>(content(3)));
-        assertEquals(MapCopy.NO_REVISION, SnapshotFormat.readHeader(new ByteArrayInputStream(plain)).revision());
+        assertEquals(Snapshot.NO_REVISION, SnapshotFormat.readHeader(new ByteArrayInputStream(plain)).revision());
         assertEquals(content(3), read(FORMAT, plain));
     }
 

@@ -73,7 +73,7 @@ class SnapshotRoundTripTest {
             }
             Snapshot<String, Long> back = roundTrip(format, map);
             assertEquals(map, back, "seed " + seed);
-            assertEquals(MapCopy.NO_REVISION, back.revision());
+            assertEquals(Snapshot.NO_REVISION, back.revision());
         }
     }
 

@@ -113,7 +113,7 @@ class HashOrderedTableTest {
             table.put(key, i);
         }
         Set<Object> delivered = new HashSet<>();
-        Object cursor = null;
+        ChunkedSource.Cursor cursor = null;
         int transientId = 0;
         int calls = 0;
         do {
@@ -168,7 +168,7 @@ class HashOrderedTableTest {
             table.remove(i);
         }
         Set<Integer> seen = new HashSet<>();
-        Object cursor = null;
+        ChunkedSource.Cursor cursor = null;
         int calls = 0;
         do {
             ChunkedSource.Chunk<Integer, Integer> chunk = table.scan(cursor, 1);
@@ -188,9 +188,9 @@ class HashOrderedTableTest {
         for (int i = 0; i < 10; i++) {
             a.put(i, i);
         }
-        Object cursor = a.scan(null, 2).next();
+        ChunkedSource.Cursor cursor = a.scan(null, 2).next();
         assertThrows(IllegalArgumentException.class, () -> b.scan(cursor, 2));
-        assertThrows(IllegalArgumentException.class, () -> a.scan("nope", 2));
+        assertThrows(IllegalArgumentException.class, () -> a.scan(ChunkedSource.Cursor.issue(a, "nope"), 2));
         assertThrows(IllegalArgumentException.class, () -> a.scan(null, 0));
     }
 
@@ -200,7 +200,7 @@ class HashOrderedTableTest {
         for (int i = 0; i < 100; i++) {
             table.put(i, i);
         }
-        Object cursor = table.scan(null, 10).next();
+        ChunkedSource.Cursor cursor = table.scan(null, 10).next();
         assertEquals(table.scan(cursor, 10).entries(), table.scan(cursor, 10).entries());
     }
 

@@ -454,7 +454,7 @@ final class FaultRound {
     private List<String> feed() {
         List<String> found = new ArrayList<>();
         long revision = versioned.revision();
-        List<Change<FaultKey, Integer>> feed = versioned.changesSince(0).collect(Collectors.toList());
+        List<Change<FaultKey, Integer>> feed = versioned.changesSince(0);
         Map<FaultKey, Integer> replay = new HashMap<>();
         Set<FaultKey> inRevision = new HashSet<>();
         long last = 0;

@@ -30,16 +30,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
-class CheckedMapTest {
+class RaceDetectingMapTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
     /* ---------------- Races are caught ---------------- */
 
-    /** Two threads hammer put on a CheckedMap(HashMap): the overlap is reported within a second. */
+    /** Two threads hammer put on a RaceDetectingMap(HashMap): the overlap is reported within a second. */
     @Test
     void twoRacingWritersAreCaughtWithinOneSecond() throws Exception {
-        Map<Integer, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<Integer, Integer> map = RaceDetectingMap.of(new HashMap<>());
         RaceResult race = race(map, "racer-1", (m, stop) -> hammerPut(m, 0, stop), "racer-2", (m, stop) -> hammerPut(m, 1_000_000, stop));
 
         assertTrue(race.elapsedNanos <= TimeUnit.SECONDS.toNanos(1),
@@ -64,11 +64,12 @@ class CheckedMapTest {
     /** A reader and a writer overlapping: caught within a second, whichever side notices. */
     @Test
     void aReadOverlappingAWriteIsCaughtWithinOneSecond() throws Exception {
-        Map<Integer, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<Integer, Integer> map = RaceDetectingMap.of(new HashMap<>());
         for (int i = 0; i < 1_000; i++) {
             map.put(i, i);
         }
-        RaceResult race = race(map, "reader", CheckedMapTest::hammerGet, "writer", (m, stop) -> hammerPut(m, 0, stop));
+        RaceResult race = race(map, "reader", RaceDetectingMapTest::hammerGet,
+            "writer", (m, stop) -> hammerPut(m, 0, stop));
 
         assertTrue(race.elapsedNanos <= TimeUnit.SECONDS.toNanos(1),
             "caught after " + race.elapsedNanos / 1_000_000 + " ms");
@@ -202,7 +203,7 @@ class CheckedMapTest {
     void everyCallOverlappingAWriteThrowsBeforeTouchingTheMap() throws Exception {
         BlockingMap delegate = new BlockingMap();
         delegate.put("a", 1);
-        Map<String, Integer> map = CheckedMap.of(delegate);
+        Map<String, Integer> map = RaceDetectingMap.of(delegate);
         Iterator<String> openIterator = map.keySet().iterator();
         Map.Entry<String, Integer> entry = map.entrySet().iterator().next();
         Set<String> keys = map.keySet();
@@ -263,7 +264,7 @@ class CheckedMapTest {
     void aWriteOverlappingAReadThrowsAndNamesTheReader() throws Exception {
         BlockingMap delegate = new BlockingMap();
         delegate.put("a", 1);
-        Map<String, Integer> map = CheckedMap.of(delegate);
+        Map<String, Integer> map = RaceDetectingMap.of(delegate);
         Thread reader = new Thread(() -> map.get("block"), "blocked-reader");
         reader.start();
         assertTrue(delegate.inside.await(20, TimeUnit.SECONDS));
@@ -276,7 +277,7 @@ class CheckedMapTest {
             ConcurrentMapMisuseException e = assertThrows(ConcurrentMapMisuseException.class, () -> map.put("b", 2));
             assertEquals("concurrent map read and map write: thread \"" + Thread.currentThread().getName()
                     + "\" (id " + Thread.currentThread().getId() + ") called put while 1 thread was reading the map:"
-                    + " thread \"blocked-reader\" (id " + reader.getId() + ") inside get, on the same CheckedMap."
+                    + " thread \"blocked-reader\" (id " + reader.getId() + ") inside get, on the same RaceDetectingMap."
                     + " The wrapped " + BlockingMap.class.getName() + " is not thread-safe: guard every access with"
                     + " one lock, confine it to one thread, or use a ConcurrentMap.",
                 e.getMessage());
@@ -297,7 +298,7 @@ class CheckedMapTest {
     @Test
     void singleThreadedUseNeverThrowsAndBehavesLikeTheWrappedMap() {
         Map<Integer, Integer> model = new HashMap<>();
-        Map<Integer, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<Integer, Integer> map = RaceDetectingMap.of(new HashMap<>());
         Random random = new Random(42);
         assertTimeoutPreemptively(LIMIT, () -> {
             for (int i = 0; i < 3_000_000; i++) {
@@ -339,7 +340,7 @@ class CheckedMapTest {
     /** Four threads using the map under one external lock never trip the detector. */
     @Test
     void properlySynchronizedUseNeverThrows() throws Exception {
-        Map<Integer, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<Integer, Integer> map = RaceDetectingMap.of(new HashMap<>());
         Object lock = new Object();
         int threads = 4;
         int perThread = 200_000;
@@ -378,7 +379,7 @@ class CheckedMapTest {
     /** Calls handed from thread to thread by a join, with no lock at all, are ordered: no overlap, no error. */
     @Test
     void handOffsWithoutOverlapNeverThrow() throws Exception {
-        Map<Integer, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<Integer, Integer> map = RaceDetectingMap.of(new HashMap<>());
         for (int round = 0; round < 200; round++) {
             int r = round;
             Thread thread = new Thread(() -> {
@@ -396,7 +397,7 @@ class CheckedMapTest {
 
     @Test
     void reEntryOnOneThreadIsTheWrappedMapsBusiness() {
-        Map<String, Integer> map = CheckedMap.of(new HashMap<>());
+        Map<String, Integer> map = RaceDetectingMap.of(new HashMap<>());
         map.put("a", 1);
         assertEquals(2, map.computeIfAbsent("b", k -> map.get("a") + 1), "a function may read the map");
         // HashMap itself refuses a function that adds a mapping; that is its CME, not a misuse report.
@@ -410,18 +411,18 @@ class CheckedMapTest {
 
     @Test
     void ofValidatesItsArgument() {
-        NullPointerException npe = assertThrows(NullPointerException.class, () -> CheckedMap.of(null));
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> RaceDetectingMap.of(null));
         assertEquals("map", npe.getMessage());
         IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
-            () -> CheckedMap.of(new ConcurrentHashMap<>()));
+            () -> RaceDetectingMap.of(new ConcurrentHashMap<>()));
         assertTrue(iae.getMessage().contains("ConcurrentMap"), iae.getMessage());
-        Map<String, String> checked = CheckedMap.of(new TreeMap<>());
-        assertSame(checked, CheckedMap.of(checked));
-        Map<String, String> ordered = CheckedMap.of(new LinkedHashMap<>());
+        Map<String, String> checked = RaceDetectingMap.of(new TreeMap<>());
+        assertSame(checked, RaceDetectingMap.of(checked));
+        Map<String, String> ordered = RaceDetectingMap.of(new LinkedHashMap<>());
         ordered.put("z", "1");
         ordered.put("a", "2");
         assertEquals("{z=1, a=2}", ordered.toString());
-        Map<String, String> nulls = CheckedMap.of(new HashMap<>());
+        Map<String, String> nulls = RaceDetectingMap.of(new HashMap<>());
         nulls.put(null, null); // the wrapped map's null policy applies
         assertTrue(nulls.containsKey(null));
         assertFalse(nulls.isEmpty());

@@ -1,5 +1,6 @@
-package dev.syncmap.internal;
+package dev.syncmap;
 
+import dev.syncmap.internal.KeyValueEntry;
 import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -15,6 +16,11 @@ import java.util.function.Function;
 /**
  * The collection views, {@code equals}, {@code hashCode} and {@code toString} shared by every map of
  * {@code dev.syncmap}, built on one primitive: {@link #entryIterator()}.
+ *
+ * <p>Package-private on purpose: the maps are public, their common base is not part of the API (a public base
+ * class would be one more type users could extend or depend on). The public methods it implements
+ * ({@code keySet}, {@code values}, {@code entrySet}, {@code containsValue}) are inherited by the public maps as
+ * their own.
  *
  * <h2>Implementation notes</h2>
  * A subclass supplies a weakly consistent (or better) iterator over immutable key/value pairs and the
@@ -37,10 +43,10 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
+abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
 
     /** Constructs the views' base. */
-    protected AbstractConcurrentMap() {}
+    AbstractConcurrentMap() {}
 
     /**
      * Returns an iterator over the mappings, each an immutable key/value pair. The iterator need not support
@@ -48,7 +54,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      *
      * @return an iterator that never throws {@link java.util.ConcurrentModificationException}
      */
-    protected abstract Iterator<Map.Entry<K, V>> entryIterator();
+    abstract Iterator<Map.Entry<K, V>> entryIterator();
 
     /**
      * Checks a key argument.
@@ -58,7 +64,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      * @return the key
      * @throws NullPointerException naming the argument if it is null
      */
-    protected static <T> T requireKey(T key) {
+    static <T> T requireKey(T key) {
         return Objects.requireNonNull(key, "key");
     }
 
@@ -71,7 +77,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      * @return the value
      * @throws NullPointerException naming the argument if it is null
      */
-    protected static <T> T requireValue(T value, String name) {
+    static <T> T requireValue(T value, String name) {
         return Objects.requireNonNull(value, name);
     }
 
@@ -84,7 +90,7 @@ public abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> impl
      * @return the function
      * @throws NullPointerException naming the argument if it is null
      */
-    protected static <T> T requireFunction(T function, String name) {
+    static <T> T requireFunction(T function, String name) {
         return Objects.requireNonNull(function, name);
     }
 

@@ -12,10 +12,10 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@link CheckedMap} call in which user code throws (a key's {@code hashCode}/{@code equals}, a function) must
+ * A {@link RaceDetectingMap} call in which user code throws (a key's {@code hashCode}/{@code equals}, a function) must
  * leave its state word idle: otherwise every later call from another thread would be reported as a race.
  */
-class CheckedMapExceptionSafetyTest {
+class RaceDetectingMapExceptionSafetyTest {
 
     @Test
     void aCallWhoseUserCodeThrowsLeavesNoRegistrationBehind() throws Exception {
@@ -26,7 +26,7 @@ class CheckedMapExceptionSafetyTest {
             m -> m.putAll(Map.of(key, 2)), m -> m.keySet().contains(key), m -> m.keySet().remove(key),
             m -> m.entrySet().iterator().next().hashCode());
         for (Consumer<Map<Object, Object>> call : calls) {
-            Map<Object, Object> map = CheckedMap.of(new HashMap<>());
+            Map<Object, Object> map = RaceDetectingMap.of(new HashMap<>());
             map.put(key, 1);
             key.armHashCode(1, () -> new StackOverflowError("injected"));
             assertThrows(StackOverflowError.class, () -> call.accept(map));
@@ -37,7 +37,7 @@ class CheckedMapExceptionSafetyTest {
             }, r -> new Thread(r).start());
             assertEquals(1, other.get(ExceptionSafety.BOUND_SECONDS, TimeUnit.SECONDS));
         }
-        Map<Object, Object> map = CheckedMap.of(new HashMap<>());
+        Map<Object, Object> map = RaceDetectingMap.of(new HashMap<>());
         map.put("a", 1);
         assertThrows(IllegalStateException.class, () -> map.replaceAll((k, v) -> {
             throw new IllegalStateException("injected");

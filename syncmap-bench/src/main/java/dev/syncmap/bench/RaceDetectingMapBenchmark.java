@@ -1,6 +1,6 @@
 package dev.syncmap.bench;
 
-import dev.syncmap.CheckedMap;
+import dev.syncmap.RaceDetectingMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +17,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What {@link CheckedMap}'s race detection costs a single thread: {@code get} and {@code put} on a plain
- * {@link HashMap} against the same calls through {@code CheckedMap.of(new HashMap<>())}. Score: <b>nanoseconds per
- * call</b>, one thread (the wrapper is meant for code that should be single-threaded, or synchronized outside).
+ * What {@link RaceDetectingMap}'s race detection costs a single thread: {@code get} and {@code put} on a plain
+ * {@link HashMap} against the same calls through {@code RaceDetectingMap.of(new HashMap<>())}. Score:
+ * <b>nanoseconds per call</b>, one thread (the wrapper is meant for code that should be single-threaded, or
+ * synchronized outside).
  * Keys cycle through a precomputed array of boxed keys, every one present.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -28,10 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Thread)
-public class CheckedMapBenchmark {
+public class RaceDetectingMapBenchmark {
 
-    /** {@code HashMap} or {@code CheckedMap}. */
-    @Param({"HashMap", "CheckedMap"})
+    /** {@code HashMap} or {@code RaceDetectingMap}. */
+    @Param({"HashMap", "RaceDetectingMap"})
     public String map;
 
     /** Number of keys, all present. */
@@ -49,8 +50,8 @@ public class CheckedMapBenchmark {
         Map<Integer, Integer> plain = new HashMap<>();
         target = switch (map) {
             case "HashMap" -> plain;
-            case "CheckedMap" -> CheckedMap.of(plain);
-            default -> throw new IllegalArgumentException("map must be HashMap or CheckedMap, was " + map);
+            case "RaceDetectingMap" -> RaceDetectingMap.of(plain);
+            default -> throw new IllegalArgumentException("map must be HashMap or RaceDetectingMap, was " + map);
         };
         for (Integer k : boxed) {
             target.put(k, k);

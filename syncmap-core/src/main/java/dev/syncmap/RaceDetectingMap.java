@@ -17,16 +17,18 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A race detector for maps that are not thread-safe: {@code CheckedMap.of(new HashMap<>())} behaves like the
+ * A race detector for maps that are not thread-safe: {@code RaceDetectingMap.of(new HashMap<>())} behaves like the
  * {@code HashMap}, except that two threads using it at the same time, at least one of them writing, get a
  * {@link ConcurrentMapMisuseException} naming both threads and what each was doing, instead of a silently corrupted
- * table. Java's answer to Go's {@code fatal error: concurrent map writes}; meant for tests and canaries.
+ * table. Java's answer to Go's {@code fatal error: concurrent map writes}; meant for tests and canaries. (Not to
+ * be confused with {@link java.util.Collections#checkedMap}, which checks the types of keys and values; this class
+ * was formerly called {@code CheckedMap}.)
  *
  * <pre>{@code
- * Map<String, Integer> counts = CheckedMap.of(new HashMap<>());
+ * Map<String, Integer> counts = RaceDetectingMap.of(new HashMap<>());
  * // two threads calling counts.merge(word, 1, Integer::sum) without a lock now fail fast:
  * // ConcurrentMapMisuseException: concurrent map writes: thread "worker-2" (id 31) called merge
- * //   while thread "worker-1" (id 30) was inside merge, on the same CheckedMap ...
+ * //   while thread "worker-1" (id 30) was inside merge, on the same RaceDetectingMap ...
  * }</pre>
  *
  * <h2>What is detected</h2>
@@ -52,7 +54,7 @@ import java.util.function.Supplier;
  * <h2>Cost</h2>
  * Single-threaded use costs one uncontended compare-and-set per call on entry, plus a release store (writes) or a
  * second compare-and-set (reads) on exit; no allocation (except one wrapper per entry handed out by
- * {@code entrySet()}), no thread-local. Measured ({@code CheckedMapBenchmark} in syncmap-bench, one thread, 1,000
+ * {@code entrySet()}), no thread-local. Measured ({@code RaceDetectingMapBenchmark} in syncmap-bench, one thread, 1,000
  * {@code Integer} keys, JDK 17, AMD EPYC): {@code get} 10.4 ns against 1.5 ns on the bare {@code HashMap},
  * {@code put} 8.6 ns against 5.0 ns. Concurrent readers contend on the state word's cache line; that is the
  * price of exact detection. The error path (building the message) is slow and allocates, which does not matter.
@@ -86,7 +88,7 @@ import java.util.function.Supplier;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class CheckedMap<K, V> extends AbstractMap<K, V> {
+public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
 
     /* ---------------- State word layout ---------------- */
 
@@ -104,7 +106,7 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(CheckedMap.class, "state", long.class);
+            STATE = MethodHandles.lookup().findVarHandle(RaceDetectingMap.class, "state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -141,7 +143,7 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
     /** The state word; see the class notes. Accessed only through {@link #STATE}. */
     private long state;
 
-    private CheckedMap(Map<K, V> delegate) {
+    private RaceDetectingMap(Map<K, V> delegate) {
         this.delegate = delegate;
     }
 
@@ -152,21 +154,21 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
      * @param map the map to check, such as a {@link java.util.HashMap}
      * @param <K> the type of keys
      * @param <V> the type of values
-     * @return the checked map; {@code map} itself if it is already a {@code CheckedMap}
+     * @return the race-detecting wrapper; {@code map} itself if it is already a {@code RaceDetectingMap}
      * @throws NullPointerException naming {@code "map"} if it is null
      * @throws IllegalArgumentException if {@code map} is a {@link ConcurrentMap}: it is thread-safe, and checking it
      *     would report its legitimate concurrent use
      */
     public static <K, V> Map<K, V> of(Map<K, V> map) {
         Objects.requireNonNull(map, "map");
-        if (map instanceof CheckedMap) {
+        if (map instanceof RaceDetectingMap) {
             return map;
         }
         if (map instanceof ConcurrentMap) {
-            throw new IllegalArgumentException("CheckedMap checks maps that are not thread-safe; a "
+            throw new IllegalArgumentException("RaceDetectingMap checks maps that are not thread-safe; a "
                 + map.getClass().getName() + " is a ConcurrentMap and may be used by many threads at once");
         }
-        return new CheckedMap<>(map);
+        return new RaceDetectingMap<>(map);
     }
 
     /* ---------------- Entering and leaving ---------------- */
@@ -203,7 +205,8 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
                 return false; // reading from inside our own read
             }
             if ((s & READER_COUNT_MASK) == READER_COUNT_MASK) {
-                throw new IllegalStateException("CheckedMap: more than " + READER_COUNT_MASK + " concurrent reads");
+                throw new IllegalStateException(
+                    "RaceDetectingMap: more than " + READER_COUNT_MASK + " concurrent reads");
             }
             if (STATE.compareAndSet(this, s, withReader(s, op, me))) {
                 return true;
@@ -252,7 +255,7 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
             } else if (s < 0 && (s & WRITER_TID_MASK) == me) {
                 return false; // a write from inside our own write: the wrapped map decides
             } else if (s > 0 && readerTid(s) == (me & READER_TID_MASK) && (s & READER_COUNT_MASK) == 1) {
-                throw new IllegalStateException("CheckedMap: " + op.label + " was called by thread "
+                throw new IllegalStateException("RaceDetectingMap: " + op.label + " was called by thread "
                     + describe(Thread.currentThread()) + " while the same thread is reading the map (from a key's or"
                     + " value's equals/hashCode, or a view operation)");
             } else {
@@ -302,7 +305,7 @@ public final class CheckedMap<K, V> extends AbstractMap<K, V> {
                 message.append(" (their threads were not recorded)");
             }
         }
-        message.append(", on the same CheckedMap. The wrapped ").append(delegate.getClass().getName())
+        message.append(", on the same RaceDetectingMap. The wrapped ").append(delegate.getClass().getName())
             .append(" is not thread-safe: guard every access with one lock, confine it to one thread,")
             .append(" or use a ConcurrentMap.");
         ConcurrentMapMisuseException e = new ConcurrentMapMisuseException(message.toString(), me.getId(), op.label,
