@@ -1,8 +1,8 @@
 package dev.syncmap.cli;
 
+import dev.syncmap.bench.Mix;
 import dev.syncmap.cli.bench.Dist;
 import dev.syncmap.cli.bench.KeyCount;
-import dev.syncmap.cli.bench.Mix;
 import dev.syncmap.cli.bench.WorkloadReader;
 import java.time.Duration;
 import java.util.Locale;

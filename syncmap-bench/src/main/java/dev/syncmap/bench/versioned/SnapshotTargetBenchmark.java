@@ -1,6 +1,7 @@
 package dev.syncmap.bench.versioned;
 
-import dev.syncmap.bench.Contenders;
+import dev.syncmap.bench.Contender;
+import dev.syncmap.bench.Keys;
 import dev.syncmap.VersionedMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +65,7 @@ public class SnapshotTargetBenchmark {
         versioned = new VersionedMap<>();
         trie = new TrieMap<>();
         chm = new ConcurrentHashMap<>();
-        Integer[] k = Subject.keys(keys);
+        Integer[] k = Keys.boxed(keys);
         for (int i = 0; i < keys; i++) {
             Integer v = Integer.valueOf(keys + i);
             versioned.put(k[i], v);
@@ -74,7 +75,7 @@ public class SnapshotTargetBenchmark {
         hotKey = k[keys / 2];
         valueA = Integer.valueOf(-1_000_000);
         valueB = Integer.valueOf(-2_000_000);
-        Contenders.settleHeap();
+        Contender.settleHeap();
     }
 
     /** One thread's alternating value, so consecutive puts differ. */
