@@ -4,21 +4,16 @@ import dev.syncmap.bench.Keys;
 import dev.syncmap.bench.OpStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The state and JMH settings shared by {@link GetTargetBenchmark} and {@link WriteTargetBenchmark}: a
  * {@link Subject} holding every key, and the write both use, which removes a key and, on the thread's next write,
  * puts it back, so the size stays stable and every other write inserts a node (as in a steady-state cache). JMH
- * reads the class-level settings here through each subclass.
+ * reads the class-level settings here and in {@link TargetSettings} through each subclass.
  *
  * <p>Filled by JMH's set-up thread before any measured call (JMH orders the trial set-up first); each
  * {@link Cursor} is confined to its benchmark thread.
@@ -27,14 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-@Threads(1)
-@State(Scope.Benchmark)
-public abstract class FilledSubjectState {
-
-    /** Number of keys. */
-    @Param({"1000", "1000000"})
-    public int keys;
+public abstract class FilledSubjectState extends TargetSettings {
 
     Subject subject;
     Integer[] keyObjects;
