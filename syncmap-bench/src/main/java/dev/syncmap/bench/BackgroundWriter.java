@@ -23,7 +23,7 @@ final class BackgroundWriter implements AutoCloseable {
     private long writes; // written by the writer thread, read after join()
 
     private BackgroundWriter(Map<Integer, Integer> map, Integer[] boxed, long seed) {
-        Workload.OpStream stream = Workload.stream(0.0, Keys.UNIFORM, boxed, Workload.STREAM_LENGTH, seed);
+        OpStream stream = OpStream.generate(0.0, Keys.UNIFORM, boxed, OpStream.STREAM_LENGTH, seed);
         this.thread = new Thread(() -> writeUntilClosed(map, stream), "syncmap-bench-writer");
         this.thread.setDaemon(true);
     }
@@ -36,12 +36,12 @@ final class BackgroundWriter implements AutoCloseable {
      * @return the running writer; close it to stop it
      */
     static BackgroundWriter start(Map<Integer, Integer> map, Integer[] boxed) {
-        BackgroundWriter writer = new BackgroundWriter(map, boxed, Workload.threadSeed(-1));
+        BackgroundWriter writer = new BackgroundWriter(map, boxed, OpStream.threadSeed(-1));
         writer.thread.start();
         return writer;
     }
 
-    private void writeUntilClosed(Map<Integer, Integer> map, Workload.OpStream stream) {
+    private void writeUntilClosed(Map<Integer, Integer> map, OpStream stream) {
         byte[] kinds = stream.kinds();
         Integer[] keys = stream.keys();
         int mask = stream.mask();
@@ -50,7 +50,7 @@ final class BackgroundWriter implements AutoCloseable {
             while (running) {
                 int slot = (int) count & mask;
                 Integer key = keys[slot];
-                if (kinds[slot] == Workload.PUT) {
+                if (kinds[slot] == OpStream.PUT) {
                     map.put(key, key);
                 } else {
                     map.remove(key);

@@ -1,21 +1,16 @@
 package dev.syncmap.bench;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -26,36 +21,19 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <p>Every key is present from the start, so the mapping function never runs and the map never changes.
  * Score: <b>operations per microsecond</b>, summed over threads ({@code -t}).
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
-public class ComputeIfAbsentBenchmark {
+public class ComputeIfAbsentBenchmark extends ContenderState {
 
     /** Never runs (every key is present); a constant, so no lambda is allocated per call. */
     private static final Function<Integer, Integer> IDENTITY = key -> key;
 
-    /** The contender, by {@link Contenders} name. */
-    @Param({"ConcurrentHashMap", "SynchronizedMap", "NonBlockingHashMap", "TrieMap", "LockedMap", "StripedMap",
-            "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap"})
-    public String map;
-
-    /** The number of keys, all present. */
-    @Param({"1000", "100000", "1000000"})
-    public int keys;
-
-    Map<Integer, Integer> target;
-    Integer[] boxed;
     Integer hot;
 
-    /** Creates the map with every key present. */
-    @Setup(Level.Trial)
-    public void createMap() {
-        boxed = Keys.boxed(keys);
-        target = Contenders.create(map);
-        Workload.populateAll(target, boxed);
+    /** Puts every key. */
+    @Override
+    void fill() {
+        OpStream.populateAll(target, boxed);
         hot = boxed[Keys.zipfKeyOfRank(keys, 0)];
     }
 
@@ -74,8 +52,8 @@ public class ComputeIfAbsentBenchmark {
          */
         @Setup(Level.Trial)
         public void buildStream(ComputeIfAbsentBenchmark bench, ThreadParams thread) {
-            Workload.OpStream stream = Workload.stream(1.0, Keys.UNIFORM, bench.boxed, Workload.STREAM_LENGTH,
-                    Workload.threadSeed(thread.getThreadIndex()));
+            OpStream stream = OpStream.generate(1.0, Keys.UNIFORM, bench.boxed, OpStream.STREAM_LENGTH,
+                    OpStream.threadSeed(thread.getThreadIndex()));
             keys = stream.keys();
             mask = stream.mask();
         }

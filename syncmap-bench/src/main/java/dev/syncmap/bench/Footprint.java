@@ -47,17 +47,17 @@ public final class Footprint {
      * Bytes per entry of the named contender holding {@code keys} entries, boxed keys and values included: the
      * growth of its retained graph over an empty map of the same contender, divided by {@code keys}.
      *
-     * @param map a {@link Contenders} name
+     * @param map the contender
      * @param keys the number of entries, at least 1
      * @return (retained bytes with {@code keys} entries - retained bytes empty) / keys
      * @throws IllegalArgumentException for an unknown map or {@code keys < 1}
      */
-    public static double bytesPerEntry(String map, int keys) {
+    public static double bytesPerEntry(Contender map, int keys) {
         if (keys < 1) {
             throw new IllegalArgumentException("keys must be at least 1, was " + keys);
         }
         Map<Integer, Integer> filled = filled(map, keys);
-        Map<Integer, Integer> empty = Contenders.create(map);
+        Map<Integer, Integer> empty = map.create();
         GraphLayout.parseInstance(filled, empty); // warm-up walk: settles JOL's reflective caches
         long emptyBytes = GraphLayout.parseInstance(empty).totalSize();
         long filledBytes = GraphLayout.parseInstance(filled).totalSize();
@@ -65,25 +65,25 @@ public final class Footprint {
     }
 
     /**
-     * The part of {@link #bytesPerEntry(String, int)} taken by the boxed keys and values ({@code Integer}
+     * The part of {@link #bytesPerEntry(Contender, int)} taken by the boxed keys and values ({@code Integer}
      * objects reachable from the map), per entry.
      *
-     * @param map a {@link Contenders} name
+     * @param map the contender
      * @param keys the number of entries, at least 1
      * @return bytes of {@code Integer} objects / keys
      */
-    public static double boxBytesPerEntry(String map, int keys) {
+    public static double boxBytesPerEntry(Contender map, int keys) {
         return (double) GraphLayout.parseInstance(filled(map, keys)).getClassSizes().count(Integer.class) / keys;
     }
 
     /** A new contender holding keys 0..keys-1, each mapped to a distinct Integer equal to its bitwise complement. */
-    static Map<Integer, Integer> filled(String map, int keys) {
+    static Map<Integer, Integer> filled(Contender map, int keys) {
         Integer[] boxed = Keys.boxed(keys);
         Map<Integer, Integer> source = new HashMap<>(keys * 2);
         for (int i = 0; i < keys; i++) {
             source.put(boxed[i], Integer.valueOf(~i)); // ~i: never an Integer-cache instance shared with a key
         }
-        Map<Integer, Integer> target = Contenders.create(map);
+        Map<Integer, Integer> target = map.create();
         target.putAll(source);
         if (target.size() != keys) {
             throw new IllegalStateException(map + " holds " + target.size() + " entries after putAll of " + keys);
@@ -110,15 +110,15 @@ public final class Footprint {
             header.append(String.format(Locale.ROOT, "%14s", count + " keys"));
         }
         System.out.println(header + "   (growth over an empty map; boxed Integer keys and values included)");
-        for (String name : Contenders.names()) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s", name));
+        for (Contender contender : Contender.values()) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s", contender));
             for (int count : counts) {
-                row.append(String.format(Locale.ROOT, "%14.1f", bytesPerEntry(name, count)));
+                row.append(String.format(Locale.ROOT, "%14.1f", bytesPerEntry(contender, count)));
             }
             System.out.println(row);
         }
         System.out.println("of which boxes: "
-                + String.format(Locale.ROOT, "%.1f", boxBytesPerEntry(Contenders.BASELINE, counts.get(0)))
+                + String.format(Locale.ROOT, "%.1f", boxBytesPerEntry(Contender.BASELINE, counts.get(0)))
                 + " bytes/entry (two Integer objects)");
     }
 }

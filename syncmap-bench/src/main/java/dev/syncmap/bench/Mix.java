@@ -1,73 +1,68 @@
 package dev.syncmap.bench;
 
-import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A read:write operation mix such as {@code "97:3"} or {@code "97.3:2.7"}: two non-negative numbers, not both
- * zero, separated by a colon. Only their ratio matters ({@code "1:1"} equals {@code "50:50"}).
+ * A read:write operation mix in whole percent, written {@code "97:3"}: 97 % of operations are reads, 3 % writes.
+ * The one definition of a mix for the benchmarks ({@link MixBenchmark}'s {@code mix} parameter) and the CLI that
+ * drives them ({@code --mix}, workload files, {@code results.json}, whose schema fixes this form).
  *
  * <p>Immutable and thread-safe.
  *
- * @param reads the read share as written
- * @param writes the write share as written
+ * @param reads percent of reads, 0..100
+ * @param writes percent of writes, 0..100; {@code reads + writes == 100}
  */
-public record Mix(double reads, double writes) {
+public record Mix(int reads, int writes) {
+
+    private static final Pattern FORM = Pattern.compile("\\s*(\\d{1,3})\\s*:\\s*(\\d{1,3})\\s*");
 
     /**
-     * Validates the shares.
+     * Validates the percentages.
      *
-     * @param reads the read share, finite and non-negative
-     * @param writes the write share, finite and non-negative
-     * @throws IllegalArgumentException if a share is negative or not finite, or both are zero
+     * @throws IllegalArgumentException if either is negative or they do not sum to 100
      */
     public Mix {
-        if (!(reads >= 0) || !(writes >= 0) || Double.isInfinite(reads) || Double.isInfinite(writes)) {
-            throw new IllegalArgumentException("read and write shares must be finite and non-negative, were "
-                    + reads + ":" + writes);
-        }
-        if (reads + writes == 0) {
-            throw new IllegalArgumentException("a mix needs some reads or some writes, was 0:0");
+        if (reads < 0 || writes < 0 || reads + writes != 100) {
+            throw new IllegalArgumentException("invalid mix '" + reads + ":" + writes
+                    + "': reads and writes must be percentages that sum to 100");
         }
     }
 
     /**
-     * Parses {@code "R:W"}.
+     * Parses {@code "reads:writes"}, for example {@code "97:3"} or {@code "100:0"}.
      *
-     * @param text e.g. {@code "97:3"}, {@code "97.3:2.7"}, {@code "100:0"}
+     * @param text the mix, never null
      * @return the mix
-     * @throws IllegalArgumentException naming the input if it does not parse
+     * @throws IllegalArgumentException naming the text when it does not parse or does not sum to 100
      */
     public static Mix parse(String text) {
-        if (text == null) {
-            throw new IllegalArgumentException("mix must be R:W such as 97:3, was null");
+        Matcher m = FORM.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("invalid mix '" + text
+                    + "': expected READS:WRITES in percent, for example 97:3");
         }
-        String[] parts = text.trim().split(":", -1);
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("mix must be R:W such as 97:3, was '" + text + "'");
+        int reads = Integer.parseInt(m.group(1));
+        int writes = Integer.parseInt(m.group(2));
+        if (reads + writes != 100) {
+            throw new IllegalArgumentException("invalid mix '" + text.strip() + "': " + reads + " + " + writes
+                    + " = " + (reads + writes) + ", reads and writes must sum to 100");
         }
-        try {
-            return new Mix(Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("mix must be R:W such as 97:3, was '" + text + "'", e);
-        }
+        return new Mix(reads, writes);
     }
 
     /**
      * The fraction of operations that are reads, in [0, 1].
      *
-     * @return reads / (reads + writes)
+     * @return reads / 100
      */
     public double readFraction() {
-        return reads / (reads + writes);
+        return reads / 100.0;
     }
 
-    /** Returns the mix as {@code R:W}, without trailing {@code .0}. */
+    /** Returns the canonical form, {@code "97:3"}; this is also the JMH parameter value. */
     @Override
     public String toString() {
-        return format(reads) + ":" + format(writes);
-    }
-
-    private static String format(double share) {
-        return share == Math.rint(share) ? Long.toString((long) share) : String.format(Locale.ROOT, "%s", share);
+        return reads + ":" + writes;
     }
 }

@@ -1,20 +1,16 @@
 package dev.syncmap.bench;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -23,10 +19,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <p>Each call of {@link #ops} performs exactly one map operation, the next one of the calling thread's
  * precomputed stream: a {@code get}, a {@code put} or a {@code remove}. Writes are half puts, half removes,
  * which keeps the map near {@code keys / 2} entries with about half of the reads hitting, from the first
- * operation on (see {@link Workload}). The score is <b>operations per microsecond</b>, summed over threads
+ * operation on (see {@link OpStream}). The score is <b>operations per microsecond</b>, summed over threads
  * (JMH's {@code Throughput} mode); thread count comes from the runner ({@code -t}).
  *
- * <p>Parameters: {@code map} (a {@link Contenders} name), {@code mix} ({@code "R:W"}, see {@link Mix}),
+ * <p>Parameters: {@code map} (a {@link Contender}), {@code mix} ({@code "R:W"}, see {@link Mix}),
  * {@code keys} (key count) and {@code dist} ({@code uniform} or {@code zipf}, see {@link Keys}). The defaults
  * are the full matrix of the benchmark plan; narrow it with {@code -p}.
  *
@@ -34,43 +30,26 @@ import org.openjdk.jmh.infra.ThreadParams;
  * entries) and value allocation (a put stores its key object). What is: the map call, the cursor increment and
  * one array load of the kind and the key, the same for every contender.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
-public class MixBenchmark {
-
-    /** The contender, by {@link Contenders} name. */
-    @Param({"ConcurrentHashMap", "SynchronizedMap", "NonBlockingHashMap", "TrieMap", "LockedMap", "StripedMap",
-            "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap"})
-    public String map;
+public class MixBenchmark extends ContenderState {
 
     /** The read:write mix, {@code "R:W"}. */
     @Param({"100:0", "99:1", "97:3", "90:10", "75:25", "50:50", "0:100"})
     public String mix;
 
-    /** The number of distinct keys. */
-    @Param({"1000", "100000", "1000000"})
-    public int keys;
-
     /** The key distribution: {@code uniform} or {@code zipf} (scrambled Zipfian, theta 0.99). */
     @Param({"uniform", "zipf"})
     public String dist;
 
-    Map<Integer, Integer> target;
-    Integer[] boxed;
     double readFraction;
 
-    /** Creates and pre-populates the map once per trial (fork). */
-    @Setup(Level.Trial)
-    public void createMap() {
+    /** Pre-populates the map once per trial (fork). */
+    @Override
+    void fill() {
         readFraction = Mix.parse(mix).readFraction();
         dist = Keys.normalizeDistribution(dist);
-        boxed = Keys.boxed(keys);
-        target = Contenders.create(map);
-        Workload.populate(target, boxed);
+        OpStream.populate(target, boxed);
     }
 
     /** One thread's operation stream and cursor. */
@@ -89,8 +68,8 @@ public class MixBenchmark {
          */
         @Setup(Level.Trial)
         public void buildStream(MixBenchmark bench, ThreadParams thread) {
-            Workload.OpStream stream = Workload.stream(bench.readFraction, bench.dist, bench.boxed,
-                    Workload.STREAM_LENGTH, Workload.threadSeed(thread.getThreadIndex()));
+            OpStream stream = OpStream.generate(bench.readFraction, bench.dist, bench.boxed,
+                    OpStream.STREAM_LENGTH, OpStream.threadSeed(thread.getThreadIndex()));
             kinds = stream.kinds();
             keys = stream.keys();
             mask = stream.mask();
@@ -108,9 +87,9 @@ public class MixBenchmark {
         int slot = ops.cursor++ & ops.mask;
         Integer key = ops.keys[slot];
         switch (ops.kinds[slot]) {
-            case Workload.GET:
+            case OpStream.GET:
                 return target.get(key);
-            case Workload.PUT:
+            case OpStream.PUT:
                 return target.put(key, key);
             default:
                 return target.remove(key);

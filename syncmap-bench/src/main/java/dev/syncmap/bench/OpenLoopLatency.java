@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Latency percentiles of a map under an open-loop load: requests arrive on a Poisson schedule whether or not
- * earlier ones have finished, at the 97.3:2.7 read:write mix ({@link #MIX}), and each latency is measured from the
+ * earlier ones have finished, at the 97.3:2.7 read:write mix ({@link #READ_FRACTION}), and each latency is measured from the
  * request's <em>intended</em> start on that schedule. A map that stalls for 200 ms therefore shows every request
  * that should have started during the stall as late, as a real client would see it, instead of only the one
  * request that hit the stall ("coordinated omission", which a closed-loop harness that times each call from its
@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
  *       only for its own worker (like one client connection per worker, as wrk2 does). Inter-arrival gaps are
  *       exponential, precomputed (65,536 per worker, rescaled so their mean is exactly {@code 1 / rate}) and
  *       cycled, so no random number is drawn while measuring.</li>
- *   <li><b>Operations.</b> The same precomputed streams as {@link MixBenchmark} (see {@link Workload}): 97.3 %
+ *   <li><b>Operations.</b> The same precomputed streams as {@link MixBenchmark} (see {@link OpStream}): 97.3 %
  *       gets, 2.7 % writes split evenly between put and remove, about half of the keys present.</li>
  *   <li><b>Timing.</b> A worker waits for the intended start (parking while more than 200 µs early, until
  *       about 100 µs before it, then spinning; a late wake-up counts as latency, as in a real client), runs
@@ -43,8 +43,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class OpenLoopLatency {
 
-    /** The read:write mix of the source writing's latency claim. */
-    public static final String MIX = "97.3:2.7";
+    /** The share of reads of the source writing's latency claim: the 97.3:2.7 read:write mix. */
+    public static final double READ_FRACTION = 0.973;
 
     private static final int GAP_COUNT = 1 << 16;
     private static final long PARK_THRESHOLD_NS = 200_000;
@@ -90,10 +90,10 @@ public final class OpenLoopLatency {
     /**
      * Runs an open-loop schedule against a new, pre-populated map of the named contender, with a warm-up of a
      * fifth of the duration (at most 2 s) that is run but not recorded. The heap is collected after the map is
-     * filled and the schedule built ({@link Contenders#settleHeap()}), so that every contender starts from a
+     * filled and the schedule built ({@link Contender#settleHeap()}), so that every contender starts from a
      * collected heap: a collection during the run is then one its own operations caused.
      *
-     * @param map a {@link Contenders} name
+     * @param map the contender
      * @param keys the key space (about half present)
      * @param dist {@code uniform} or {@code zipf}
      * @param targetOpsPerSecond the arrival rate, all workers together
@@ -102,14 +102,14 @@ public final class OpenLoopLatency {
      * @return the percentiles
      * @throws IllegalArgumentException for a bad argument
      */
-    public static LatencyResult run(String map, int keys, String dist, double targetOpsPerSecond, int threads,
+    public static LatencyResult run(Contender map, int keys, String dist, double targetOpsPerSecond, int threads,
                                     Duration duration) {
         Duration warmup = duration.dividedBy(5);
         if (warmup.compareTo(Duration.ofSeconds(2)) > 0) {
             warmup = Duration.ofSeconds(2);
         }
-        Schedule schedule = prepare(Contenders.create(map), keys, dist, targetOpsPerSecond, threads, true);
-        Contenders.settleHeap();
+        Schedule schedule = prepare(map.create(), keys, dist, targetOpsPerSecond, threads, true);
+        Contender.settleHeap();
         return schedule.execute(duration, warmup);
     }
 
@@ -139,14 +139,13 @@ public final class OpenLoopLatency {
         String distribution = Keys.normalizeDistribution(dist);
         Integer[] boxed = Keys.boxed(keys);
         if (populate) {
-            Workload.populate(map, boxed);
+            OpStream.populate(map, boxed);
         }
-        double readFraction = Mix.parse(MIX).readFraction();
         double meanGapNs = 1e9 * threads / targetOpsPerSecond;
         List<Worker> workers = new ArrayList<>(threads);
         for (int t = 0; t < threads; t++) {
-            long seed = Workload.threadSeed(t);
-            workers.add(new Worker(map, Workload.stream(readFraction, distribution, boxed, Workload.STREAM_LENGTH,
+            long seed = OpStream.threadSeed(t);
+            workers.add(new Worker(map, OpStream.generate(READ_FRACTION, distribution, boxed, OpStream.STREAM_LENGTH,
                     seed), exponentialGaps(meanGapNs, seed)));
         }
         return new Schedule(workers, targetOpsPerSecond);
@@ -154,7 +153,7 @@ public final class OpenLoopLatency {
 
     /** {@code GAP_COUNT} exponential gaps with mean exactly {@code meanGapNs}. */
     static double[] exponentialGaps(double meanGapNs, long seed) {
-        SplittableRandom random = new SplittableRandom(Workload.mix64(seed ^ 0xA55A_A55AL));
+        SplittableRandom random = new SplittableRandom(OpStream.mix64(seed ^ 0xA55A_A55AL));
         double[] gaps = new double[GAP_COUNT];
         double sum = 0;
         for (int i = 0; i < GAP_COUNT; i++) {
@@ -280,7 +279,7 @@ public final class OpenLoopLatency {
         long lastDone;
         Throwable failure;
 
-        Worker(Map<Integer, Integer> map, Workload.OpStream ops, double[] gaps) {
+        Worker(Map<Integer, Integer> map, OpStream ops, double[] gaps) {
             this.map = map;
             this.kinds = ops.kinds();
             this.keys = ops.keys();
@@ -366,10 +365,10 @@ public final class OpenLoopLatency {
             int s = slot++ & opMask;
             Integer key = keys[s];
             switch (kinds[s]) {
-                case Workload.GET:
+                case OpStream.GET:
                     map.get(key);
                     break;
-                case Workload.PUT:
+                case OpStream.PUT:
                     map.put(key, key);
                     break;
                 default:
@@ -390,7 +389,7 @@ public final class OpenLoopLatency {
             System.err.println("usage: OpenLoopLatency MAP KEYS uniform|zipf OPS_PER_SECOND THREADS SECONDS");
             System.exit(2);
         }
-        LatencyResult result = run(args[0], Integer.parseInt(args[1]), args[2], Double.parseDouble(args[3]),
+        LatencyResult result = run(Contender.named(args[0]), Integer.parseInt(args[1]), args[2], Double.parseDouble(args[3]),
                 Integer.parseInt(args[4]), Duration.ofMillis((long) (Double.parseDouble(args[5]) * 1000)));
         System.out.println(args[0] + ": " + result);
     }

@@ -47,10 +47,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class OpenLoopLatencyBenchmark {
 
-    /** The contender, by {@link Contenders} name. */
-    @Param({"ConcurrentHashMap", "SynchronizedMap", "NonBlockingHashMap", "TrieMap", "LockedMap", "StripedMap",
-            "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap"})
-    public String map;
+    /** The contender. */
+    @Param
+    public Contender map;
 
     /** The key space (about half present). */
     @Param({"100000"})
@@ -88,7 +87,7 @@ public class OpenLoopLatencyBenchmark {
                     + " and leave JMH at one thread (got -t " + params.getThreads() + ")");
         }
         duration = Duration.ofNanos((long) (seconds * 1e9));
-        schedule = OpenLoopLatency.prepare(Contenders.create(map), keys, dist, rate, workers, true);
+        schedule = OpenLoopLatency.prepare(map.create(), keys, dist, rate, workers, true);
     }
 
     /**

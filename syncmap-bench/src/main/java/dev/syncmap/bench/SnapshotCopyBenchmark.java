@@ -5,11 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of a copy of a map while a background writer runs (see {@link WrittenMapState}). Score:
@@ -17,7 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #snapshot()}: the cheapest copy a contender offers. For contenders that
- *       {@linkplain Contenders#offersSnapshots(String) offer snapshots} it is their point-in-time snapshot
+ *       {@linkplain Contender#offersSnapshots() offer snapshots} it is their point-in-time snapshot
  *       ({@code VersionedMap.snapshot()}, {@code TrieMap.readOnlySnapshot()}), consistent and usually O(1); for
  *       the others it is {@code new HashMap<>(map)}, which is O(n) and, for the concurrent maps under a writer, not
  *       a point-in-time copy (each entry is read at a different moment); {@code SynchronizedMap} copies under its
@@ -28,9 +25,6 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class SnapshotCopyBenchmark extends WrittenMapState {
 
     /**
@@ -40,7 +34,7 @@ public class SnapshotCopyBenchmark extends WrittenMapState {
      */
     @Benchmark
     public Map<Integer, Integer> snapshot() {
-        return snapshots ? Contenders.snapshot(target) : copyOf(target);
+        return snapshots ? map.snapshot(target) : copyOf(target);
     }
 
     /**
@@ -50,6 +44,6 @@ public class SnapshotCopyBenchmark extends WrittenMapState {
      */
     @Benchmark
     public Map<Integer, Integer> copy() {
-        return copyOf(snapshots ? Contenders.snapshot(target) : target);
+        return copyOf(snapshots ? map.snapshot(target) : target);
     }
 }

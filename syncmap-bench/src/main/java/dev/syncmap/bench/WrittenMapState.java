@@ -5,9 +5,7 @@ import java.util.Map;
 
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
@@ -20,37 +18,22 @@ import org.openjdk.jmh.annotations.TearDown;
  * views are plain {@code HashMap} views); {@link #iterationLock()} returns that monitor for it and a private dummy
  * for every other contender, so the measured code is the same for all and correct for each.
  */
-@State(Scope.Benchmark)
-public abstract class WrittenMapState {
-
-    /** The contender, by {@link Contenders} name. */
-    @Param({"ConcurrentHashMap", "SynchronizedMap", "NonBlockingHashMap", "TrieMap", "LockedMap", "StripedMap",
-            "ReadDirtyMap", "CopyOnWriteMap", "VersionedMap"})
-    public String map;
-
-    /** The key space; the map holds about half of it. */
-    @Param({"1000", "100000", "1000000"})
-    public int keys;
+public abstract class WrittenMapState extends ContenderState {
 
     /** Whether a background writer runs during each iteration. */
     @Param({"true"})
     public boolean writer;
 
-    Map<Integer, Integer> target;
-    Integer[] boxed;
     boolean snapshots;
     private Object iterationLock;
     private BackgroundWriter backgroundWriter;
 
-    /** Creates and pre-populates the map once per trial. */
-    @Setup(Level.Trial)
-    public void createMap() {
-        String name = Contenders.canonicalName(map);
-        boxed = Keys.boxed(keys);
-        target = Contenders.create(name);
-        snapshots = Contenders.offersSnapshots(name);
-        Workload.populate(target, boxed);
-        iterationLock = name.equals("SynchronizedMap") ? target : new Object();
+    /** Pre-populates the map (about {@code keys / 2} entries) once per trial. */
+    @Override
+    void fill() {
+        snapshots = map.offersSnapshots();
+        OpStream.populate(target, boxed);
+        iterationLock = map == Contender.SynchronizedMap ? target : new Object();
     }
 
     /** Starts the writer before each iteration. */

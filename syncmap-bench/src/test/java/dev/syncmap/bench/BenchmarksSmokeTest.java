@@ -63,6 +63,28 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void theVersionedMapTargetBenchmarksRun() throws RunnerException {
+        Options options = new OptionsBuilder()
+                .include("versioned\\.(GetTarget|WriteTarget)Benchmark")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(200))
+                .threads(2)
+                .param("map", "VersionedMap", "TrieMap")
+                .param("keys", "1000")
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        // 2 maps x (operation at 2 read shares, write)
+        assertEquals(6, results.size());
+        for (RunResult result : results) {
+            assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
+        }
+    }
+
+    @Test
     void openLoopLatencyExportsItsPercentilesAsSecondaryResults() throws RunnerException {
         Options options = new OptionsBuilder()
                 .include("OpenLoopLatencyBenchmark")

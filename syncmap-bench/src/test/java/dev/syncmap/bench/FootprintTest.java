@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class FootprintTest {
 
-    static Iterable<String> names() {
-        return Contenders.names();
-    }
-
     @ParameterizedTest
-    @MethodSource("names")
-    void everyContenderCostsAtLeastItsBoxesAndNotAbsurdlyMore(String name) {
+    @EnumSource(Contender.class)
+    void everyContenderCostsAtLeastItsBoxesAndNotAbsurdlyMore(Contender name) {
         double boxes = Footprint.boxBytesPerEntry(name, 2000);
         double perEntry = Footprint.bytesPerEntry(name, 2000);
         assertTrue(boxes >= 32 && boxes <= 48, name + " boxes " + boxes); // two Integers, 16-24 bytes each
@@ -27,13 +23,12 @@ class FootprintTest {
     void hashMapBasedMapsMatchTheHandCount() {
         // HashMap.Node (32 bytes with compressed references) + two boxes (32) + a table slot (4 bytes, table
         // sized to a power of two above n / 0.75): 2000 entries → 4096 slots → ~8 bytes of table per entry
-        double perEntry = Footprint.bytesPerEntry("SynchronizedMap", 2000);
+        double perEntry = Footprint.bytesPerEntry(Contender.SynchronizedMap, 2000);
         assertEquals(32 + 32 + 4 * 4096 / 2000.0, perEntry, 2.0);
     }
 
     @Test
     void rejectsBadArguments() {
-        assertThrows(IllegalArgumentException.class, () -> Footprint.bytesPerEntry("ConcurrentHashMap", 0));
-        assertThrows(IllegalArgumentException.class, () -> Footprint.bytesPerEntry("NoSuchMap", 10));
+        assertThrows(IllegalArgumentException.class, () -> Footprint.bytesPerEntry(Contender.ConcurrentHashMap, 0));
     }
 }

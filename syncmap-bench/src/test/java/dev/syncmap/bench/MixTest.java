@@ -4,27 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MixTest {
 
-    @Test
-    void parsesIntegerAndDecimalShares() {
-        assertEquals(0.97, Mix.parse("97:3").readFraction(), 1e-12);
-        assertEquals(0.973, Mix.parse("97.3:2.7").readFraction(), 1e-12);
-        assertEquals(1.0, Mix.parse("100:0").readFraction());
-        assertEquals(0.0, Mix.parse(" 0 : 100 ").readFraction());
-        assertEquals(0.5, Mix.parse("1:1").readFraction());
-        assertEquals("97:3", Mix.parse("97:3").toString());
-        assertEquals("97.3:2.7", Mix.parse("97.3:2.7").toString());
+    @ParameterizedTest
+    @CsvSource({"97:3,97,3", "100:0,100,0", "0:100,0,100", "' 50 : 50 ',50,50"})
+    void parsesValidMixes(String text, int reads, int writes) {
+        Mix m = Mix.parse(text);
+        assertEquals(reads, m.reads());
+        assertEquals(writes, m.writes());
+        assertEquals(reads + ":" + writes, m.toString());
+        assertEquals(reads / 100.0, m.readFraction(), 1e-12);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "97", "97:3:1", "a:b", "0:0", "-1:2", "97;3", "NaN:1", "Infinity:1"})
-    void rejectsWhatDoesNotParseNamingTheInput(String text) {
+    @ValueSource(strings = {"97-3", "97", "abc", "97:3:0", "", ":3", "-3:103", "97.5:2.5"})
+    void rejectsMixesThatDoNotParse(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mix.parse(text));
-        assertTrue(e.getMessage().contains("mix") || e.getMessage().contains("share"), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"97:4", "50:49", "100:100", "0:0"})
+    void rejectsMixesThatDoNotSumTo100(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mix.parse(text));
+        assertTrue(e.getMessage().contains("sum to 100"), e.getMessage());
     }
 }

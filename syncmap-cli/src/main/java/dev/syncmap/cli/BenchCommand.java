@@ -1,8 +1,8 @@
 package dev.syncmap.cli;
 
-import dev.syncmap.bench.Contenders;
+import dev.syncmap.bench.Contender;
+import dev.syncmap.bench.Mix;
 import dev.syncmap.cli.bench.Dist;
-import dev.syncmap.cli.bench.Mix;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.PlanBuilder;
 import dev.syncmap.cli.bench.Workload;
@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.openjdk.jmh.util.Version;
@@ -139,12 +140,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
-        List<String> available = Contenders.names();
+        List<String> available = Arrays.stream(Contender.values()).map(Contender::name).toList();
         if (listMaps) {
-            for (String name : available) {
-                stdout.printf("%-20s snapshots: %-3s  change feed: %s%n", name,
-                        Contenders.offersSnapshots(name) ? "yes" : "no",
-                        Contenders.offersChangeFeed(name) ? "yes" : "no");
+            for (Contender contender : Contender.values()) {
+                stdout.printf("%-20s snapshots: %-3s  change feed: %s%n", contender,
+                        contender.offersSnapshots() ? "yes" : "no",
+                        contender.offersChangeFeed() ? "yes" : "no");
             }
             return 0;
         }
@@ -153,8 +154,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
-        Recommender recommender = new Recommender(confidence, Contenders::offersSnapshots,
-                Contenders::offersChangeFeed, available);
+        Recommender recommender = new Recommender(confidence, name -> Contender.named(name).offersSnapshots(),
+                name -> Contender.named(name).offersChangeFeed(), available);
         BenchSession session = new BenchSession(plan, out, environment(), options(plan), recommender, stdout,
                 stderr, json);
         return session.run();

@@ -1,11 +1,12 @@
 package dev.syncmap.cli;
 
+import dev.syncmap.bench.Mix;
 import dev.syncmap.cli.bench.Dist;
 import dev.syncmap.cli.bench.KeyCount;
-import dev.syncmap.cli.bench.Mix;
 import dev.syncmap.cli.bench.WorkloadReader;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -17,51 +18,49 @@ final class Converters {
     private Converters() {
     }
 
-    /** {@code 97:3}. */
-    static final class MixConverter implements ITypeConverter<Mix> {
+    /** A converter that runs a parser and turns its {@link IllegalArgumentException} into picocli's one line. */
+    private abstract static class Parsing<T> implements ITypeConverter<T> {
+        private final Function<String, T> parser;
+
+        Parsing(Function<String, T> parser) {
+            this.parser = parser;
+        }
+
         @Override
-        public Mix convert(String value) {
+        public T convert(String value) {
             try {
-                return Mix.parse(value);
+                return parser.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code 97:3}. */
+    static final class MixConverter extends Parsing<Mix> {
+        MixConverter() {
+            super(Mix::parse);
         }
     }
 
     /** {@code 1000}, {@code 100k}, {@code 1m}. */
-    static final class KeysConverter implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            try {
-                return KeyCount.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class KeysConverter extends Parsing<Integer> {
+        KeysConverter() {
+            super(KeyCount::parse);
         }
     }
 
     /** A positive thread count. */
-    static final class ThreadsConverter implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            try {
-                return WorkloadReader.parseThreads(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class ThreadsConverter extends Parsing<Integer> {
+        ThreadsConverter() {
+            super(WorkloadReader::parseThreads);
         }
     }
 
     /** {@code uniform} or {@code zipf}. */
-    static final class DistConverter implements ITypeConverter<Dist> {
-        @Override
-        public Dist convert(String value) {
-            try {
-                return Dist.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class DistConverter extends Parsing<Dist> {
+        DistConverter() {
+            super(Dist::parse);
         }
     }
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.bench.Mix;
 import dev.syncmap.cli.bench.Configuration;
 import dev.syncmap.cli.bench.Measurement;
-import dev.syncmap.cli.bench.Mix;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.PlanBuilder;
 import dev.syncmap.cli.report.Recommender;

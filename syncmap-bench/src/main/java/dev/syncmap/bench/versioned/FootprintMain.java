@@ -1,6 +1,7 @@
 package dev.syncmap.bench.versioned;
 
 import dev.syncmap.VersionedMap;
+import dev.syncmap.bench.Keys;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -32,15 +33,12 @@ public final class FootprintMain {
         System.out.printf(Locale.ROOT, "%-28s %10s %14s %10s %14s%n", "map", "keys", "bytes/entry", "vs CHM",
             "w/o boxes");
         for (int n : sizes) {
-            Integer[] keys = Subject.keys(n);
-            Integer[] values = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                values[i] = Integer.valueOf(n + i);
-            }
-            double chm = perEntry(fill(Subject.create(Subject.CHM), keys, values).map(), n);
+            Integer[] keys = Keys.boxed(n);
+            Integer[] values = Subject.values(n);
+            double chm = perEntry(Subject.create(Subject.CHM).fill(keys, values).map(), n);
             print("ConcurrentHashMap", n, chm, chm);
-            print("TrieMap", n, perEntry(fill(Subject.create(Subject.TRIE), keys, values).map(), n), chm);
-            print("VersionedMap (puts)", n, perEntry(fill(Subject.create(Subject.VERSIONED), keys, values).map(), n),
+            print("TrieMap", n, perEntry(Subject.create(Subject.TRIE).fill(keys, values).map(), n), chm);
+            print("VersionedMap (puts)", n, perEntry(Subject.create(Subject.VERSIONED).fill(keys, values).map(), n),
                 chm);
             VersionedMap<Integer, Integer> batch = new VersionedMap<>();
             Map<Integer, Integer> all = new HashMap<>();
@@ -51,7 +49,7 @@ public final class FootprintMain {
             all = null;
             print("VersionedMap (one putAll)", n, perEntry(batch, n), chm);
             VersionedMap<Integer, Integer> noHistory = VersionedMap.<Integer, Integer>builder().historyCount(0).build();
-            fill(new Subject.Versioned(noHistory), keys, values);
+            new Subject.OfMap(noHistory).fill(keys, values);
             print("VersionedMap (no history)", n, perEntry(noHistory, n), chm);
         }
     }
@@ -62,13 +60,6 @@ public final class FootprintMain {
             r[i] = Integer.parseInt(args[i]);
         }
         return r;
-    }
-
-    private static Subject fill(Subject s, Integer[] keys, Integer[] values) {
-        for (int i = 0; i < keys.length; i++) {
-            s.put(keys[i], values[i]);
-        }
-        return s;
     }
 
     private static double perEntry(Object map, int n) {

@@ -1,6 +1,7 @@
 package dev.syncmap.bench.versioned;
 
-import dev.syncmap.bench.Contenders;
+import dev.syncmap.bench.Contender;
+import dev.syncmap.bench.Keys;
 import dev.syncmap.VersionedMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,16 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import scala.collection.concurrent.TrieMap;
@@ -42,14 +40,7 @@ import scala.collection.concurrent.TrieMap;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-@Threads(1)
-@State(Scope.Benchmark)
-public class SnapshotTargetBenchmark {
-
-    /** Number of keys. */
-    @Param({"1000", "1000000"})
-    public int keys;
+public class SnapshotTargetBenchmark extends TargetSettings {
 
     VersionedMap<Integer, Integer> versioned;
     TrieMap<Integer, Integer> trie;
@@ -64,7 +55,7 @@ public class SnapshotTargetBenchmark {
         versioned = new VersionedMap<>();
         trie = new TrieMap<>();
         chm = new ConcurrentHashMap<>();
-        Integer[] k = Subject.keys(keys);
+        Integer[] k = Keys.boxed(keys);
         for (int i = 0; i < keys; i++) {
             Integer v = Integer.valueOf(keys + i);
             versioned.put(k[i], v);
@@ -74,7 +65,7 @@ public class SnapshotTargetBenchmark {
         hotKey = k[keys / 2];
         valueA = Integer.valueOf(-1_000_000);
         valueB = Integer.valueOf(-2_000_000);
-        Contenders.settleHeap();
+        Contender.settleHeap();
     }
 
     /** One thread's alternating value, so consecutive puts differ. */

@@ -1,13 +1,16 @@
 package dev.syncmap.bench.versioned;
 
 import dev.syncmap.VersionedMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import scala.collection.concurrent.TrieMap;
 
 /**
- * The three maps compared, each driven through its own cheapest API (no adapters in the measured path):
- * {@code TrieMap} through {@code lookup}/{@code update}/{@code remove}, which return plain values where its
- * {@code scala.collection.Map} methods would allocate an {@code Option}.
+ * The three maps compared, each driven through its own cheapest API: {@code VersionedMap} and
+ * {@code ConcurrentHashMap} through {@code java.util.Map} (one map class per fork, so each call site stays
+ * monomorphic and is inlined behind one type check), {@code TrieMap} through {@code lookup}/{@code update}/
+ * {@code remove}, which return plain values where its {@code scala.collection.Map} methods would allocate an
+ * {@code Option}.
  */
 abstract class Subject {
 
@@ -27,17 +30,39 @@ abstract class Subject {
 
     static Subject create(String name) {
         return switch (name) {
-            case VERSIONED -> new Versioned(new VersionedMap<>());
-            case CHM -> new Chm(new ConcurrentHashMap<>());
+            case VERSIONED -> new OfMap(new VersionedMap<>());
+            case CHM -> new OfMap(new ConcurrentHashMap<>());
             case TRIE -> new Trie(new TrieMap<>());
             default -> throw new IllegalArgumentException("unknown map " + name);
         };
     }
 
-    static final class Versioned extends Subject {
-        final VersionedMap<Integer, Integer> m;
+    /**
+     * Puts {@code keys[i] -> values[i]} for every {@code i}, one {@code put} each.
+     *
+     * @return this subject
+     */
+    final Subject fill(Integer[] keys, Integer[] values) {
+        for (int i = 0; i < keys.length; i++) {
+            put(keys[i], values[i]);
+        }
+        return this;
+    }
 
-        Versioned(VersionedMap<Integer, Integer> m) {
+    /** Distinct boxed values for keys 0..n-1: {@code n + i}, none from the {@code Integer} cache once n > 127. */
+    static Integer[] values(int n) {
+        Integer[] values = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = Integer.valueOf(n + i);
+        }
+        return values;
+    }
+
+    /** A {@code java.util.Map}. */
+    static final class OfMap extends Subject {
+        final Map<Integer, Integer> m;
+
+        OfMap(Map<Integer, Integer> m) {
             this.m = m;
         }
 
@@ -62,34 +87,7 @@ abstract class Subject {
         }
     }
 
-    static final class Chm extends Subject {
-        final ConcurrentHashMap<Integer, Integer> m;
-
-        Chm(ConcurrentHashMap<Integer, Integer> m) {
-            this.m = m;
-        }
-
-        @Override
-        Integer get(Integer key) {
-            return m.get(key);
-        }
-
-        @Override
-        void put(Integer key, Integer value) {
-            m.put(key, value);
-        }
-
-        @Override
-        void remove(Integer key) {
-            m.remove(key);
-        }
-
-        @Override
-        Object map() {
-            return m;
-        }
-    }
-
+    /** Scala's {@code TrieMap}, through the methods that do not allocate. */
     static final class Trie extends Subject {
         final TrieMap<Integer, Integer> m;
 
@@ -116,14 +114,5 @@ abstract class Subject {
         Object map() {
             return m;
         }
-    }
-
-    /** Distinct boxed keys 0..n-1 (not from the Integer cache beyond 127, like real keys). */
-    static Integer[] keys(int n) {
-        Integer[] k = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            k[i] = Integer.valueOf(i); // beyond 127 each is its own object
-        }
-        return k;
     }
 }

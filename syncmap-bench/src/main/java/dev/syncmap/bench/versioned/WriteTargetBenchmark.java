@@ -1,27 +1,19 @@
 package dev.syncmap.bench.versioned;
 
-import dev.syncmap.bench.Contenders;
+import dev.syncmap.bench.Contender;
 import dev.syncmap.Change;
 import dev.syncmap.VersionedMap;
 import dev.syncmap.Watch;
 import dev.syncmap.WatchListener;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -34,26 +26,12 @@ import org.openjdk.jmh.infra.ThreadParams;
  * default watch executor, which competes for the CPU like a real consumer (when it falls behind the history it
  * resubscribes; the tear-down prints how often).
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-@Threads(1)
-@State(Scope.Benchmark)
-public class WriteTargetBenchmark {
+public class WriteTargetBenchmark extends FilledSubjectState {
 
     /** The map under test. */
     @Param({Subject.VERSIONED, "VersionedMap+watch", Subject.CHM, Subject.TRIE})
     public String map;
 
-    /** Number of keys. */
-    @Param({"1000", "1000000"})
-    public int keys;
-
-    Subject subject;
-    Integer[] keyObjects;
-    Integer[] values;
     volatile Watch watch;
     /** Changes the watch received: read at tear-down to prove it kept up. */
     final LongAdder delivered = new LongAdder();
@@ -64,19 +42,13 @@ public class WriteTargetBenchmark {
     @Setup(Level.Trial)
     public void fill() {
         boolean watched = map.endsWith("+watch");
-        subject = Subject.create(watched ? Subject.VERSIONED : map);
-        keyObjects = Subject.keys(keys);
-        values = new Integer[keys];
-        for (int i = 0; i < keys; i++) {
-            values[i] = Integer.valueOf(keys + i);
-            subject.put(keyObjects[i], values[i]);
-        }
+        fill(watched ? Subject.VERSIONED : map);
         if (watched) {
             @SuppressWarnings("unchecked")
             VersionedMap<Integer, Integer> vm = (VersionedMap<Integer, Integer>) subject.map();
             subscribe(vm);
         }
-        Contenders.settleHeap();
+        Contender.settleHeap();
     }
 
     /**
@@ -120,17 +92,18 @@ public class WriteTargetBenchmark {
         }
     }
 
-    /** One thread's operation stream and position. */
+    /** One thread's key stream and position. */
     @State(Scope.Thread)
-    public static class Cursor {
-        OpStream ops;
-        int position;
-        int removedIndex = -1;
-
-        /** Builds the stream, seeded by the thread's index. */
+    public static class Cursor extends FilledSubjectState.Cursor {
+        /**
+         * Builds the stream, seeded by the thread's index.
+         *
+         * @param b the benchmark state
+         * @param thread JMH's thread parameters
+         */
         @Setup(Level.Trial)
         public void setUp(WriteTargetBenchmark b, ThreadParams thread) {
-            ops = new OpStream(b.keys, 100, 4242 + thread.getThreadIndex());
+            build(b, 0.0, 4242 + thread.getThreadIndex());
         }
     }
 
@@ -141,13 +114,6 @@ public class WriteTargetBenchmark {
      */
     @Benchmark
     public void write(Cursor c) {
-        if (c.removedIndex < 0) {
-            int k = c.ops.keyIndex[c.position++ & OpStream.MASK];
-            subject.remove(keyObjects[k]);
-            c.removedIndex = k;
-        } else {
-            subject.put(keyObjects[c.removedIndex], values[c.removedIndex]);
-            c.removedIndex = -1;
-        }
+        write(c, c.removed == null ? c.keys[c.position++ & c.mask] : null);
     }
 }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * One JMH run: a contender measured on a scenario. Immutable.
  *
- * @param map the contender's name, as listed by {@code dev.syncmap.bench.Contenders.names()}
+ * @param map the contender's name, as listed by the name of its {@code dev.syncmap.bench.Contender}
  * @param scenario the workload point
  */
 public record Configuration(String map, Scenario scenario) {

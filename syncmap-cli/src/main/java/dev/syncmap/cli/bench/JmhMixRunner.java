@@ -1,18 +1,17 @@
 package dev.syncmap.cli.bench;
 
-import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -85,7 +84,7 @@ public final class JmhMixRunner {
         if (s.gc()) {
             options.addProfiler(GCProfiler.class);
         }
-        OutputFormat format = new ProgressFormat(OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL),
+        OutputFormat format = progressFormat(OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL),
                 iterationDone);
         Collection<RunResult> results = new Runner(options.build(), format).run();
         if (results.isEmpty()) {
@@ -111,81 +110,29 @@ public final class JmhMixRunner {
         return Double.NaN;
     }
 
-    /** Passes everything to JMH's text format (the log) and reports finished iterations. */
-    private static final class ProgressFormat implements OutputFormat {
-        private final OutputFormat delegate;
-        private final LongConsumer iterationDone;
-
-        ProgressFormat(OutputFormat delegate, LongConsumer iterationDone) {
-            this.delegate = delegate;
-            this.iterationDone = iterationDone;
-        }
-
-        @Override
-        public void iteration(BenchmarkParams benchParams, IterationParams params, int iteration) {
-            delegate.iteration(benchParams, params, iteration);
-        }
-
-        @Override
-        public void iterationResult(BenchmarkParams benchParams, IterationParams params, int iteration,
-                                    IterationResult data) {
-            delegate.iterationResult(benchParams, params, iteration, data);
-            iterationDone.accept(params.getTime().convertTo(TimeUnit.MILLISECONDS));
-        }
-
-        @Override
-        public void startBenchmark(BenchmarkParams benchParams) {
-            delegate.startBenchmark(benchParams);
-        }
-
-        @Override
-        public void endBenchmark(BenchmarkResult result) {
-            delegate.endBenchmark(result);
-        }
-
-        @Override
-        public void startRun() {
-            delegate.startRun();
-        }
-
-        @Override
-        public void endRun(Collection<RunResult> result) {
-            delegate.endRun(result);
-        }
-
-        @Override
-        public void print(String s) {
-            delegate.print(s);
-        }
-
-        @Override
-        public void println(String s) {
-            delegate.println(s);
-        }
-
-        @Override
-        public void flush() {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() {
-            delegate.flush(); // the log stream belongs to the caller, who closes it
-        }
-
-        @Override
-        public void verbosePrintln(String s) {
-            delegate.verbosePrintln(s);
-        }
-
-        @Override
-        public void write(int b) {
-            delegate.write(b);
-        }
-
-        @Override
-        public void write(byte[] b) throws IOException {
-            delegate.write(b);
-        }
+    /**
+     * JMH's text format (the log), reporting each finished iteration to {@code iterationDone}: every
+     * {@link OutputFormat} call is passed on unchanged, except that {@code close()} only flushes (the log stream
+     * belongs to the caller, who closes it).
+     */
+    private static OutputFormat progressFormat(OutputFormat log, LongConsumer iterationDone) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("close")) {
+                log.flush();
+                return null;
+            }
+            Object result;
+            try {
+                result = method.invoke(log, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (method.getName().equals("iterationResult")) {
+                iterationDone.accept(((IterationParams) args[1]).getTime().convertTo(TimeUnit.MILLISECONDS));
+            }
+            return result;
+        };
+        return (OutputFormat) Proxy.newProxyInstance(OutputFormat.class.getClassLoader(),
+                new Class<?>[] {OutputFormat.class}, handler);
     }
 }

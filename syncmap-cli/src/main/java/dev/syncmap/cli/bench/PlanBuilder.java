@@ -1,5 +1,7 @@
 package dev.syncmap.cli.bench;
 
+import dev.syncmap.bench.Contender;
+import dev.syncmap.bench.Mix;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +23,8 @@ import java.util.Set;
  */
 public final class PlanBuilder {
 
-    /** The baseline contender every ratio is relative to. */
-    public static final String BASELINE = "ConcurrentHashMap";
+    /** The baseline contender every ratio is relative to, by name. */
+    public static final String BASELINE = Contender.BASELINE.name();
 
     /** The default matrix's mixes: read-only, the 97:3 mix from the source writing, and half writes. */
     static final List<Mix> DEFAULT_MIXES = List.of(new Mix(100, 0), new Mix(97, 3), new Mix(50, 50));
@@ -62,7 +64,7 @@ public final class PlanBuilder {
     /**
      * Creates a builder for the contenders present on the class path.
      *
-     * @param available the contenders' names, as {@code Contenders.names()} lists them
+     * @param available the contenders' names, as {@link Contender#name()} spells them
      */
     public PlanBuilder(Collection<String> available) {
         this.available = List.copyOf(available);

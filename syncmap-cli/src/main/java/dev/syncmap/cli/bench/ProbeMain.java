@@ -2,6 +2,7 @@ package dev.syncmap.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.syncmap.bench.Contender;
 import dev.syncmap.bench.Footprint;
 import dev.syncmap.bench.OpenLoopLatency;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ public final class ProbeMain {
                 double rate = Double.parseDouble(args[4]);
                 int threads = Integer.parseInt(args[5]);
                 Duration duration = Duration.ofMillis(Long.parseLong(args[6]));
-                OpenLoopLatency.LatencyResult r = OpenLoopLatency.run(map, keys, dist, rate, threads, duration);
+                OpenLoopLatency.LatencyResult r = OpenLoopLatency.run(Contender.named(map), keys, dist, rate,
+                        threads, duration);
                 json.writeValue(Path.of(args[7]).toFile(), new LatencyMeasurement(map, keys, dist, threads, rate,
                         r.achievedOpsPerSecond(), r.count(), r.dropped(), r.p50Ns(), r.p90Ns(), r.p99Ns(),
                         r.p999Ns(), r.maxNs(), r.serviceP50Ns(), r.serviceP99Ns(), r.serviceP999Ns()));
@@ -65,7 +67,7 @@ public final class ProbeMain {
                 List<FootprintOutcome> out = new ArrayList<>();
                 for (String map : args[2].split(",")) {
                     try {
-                        out.add(new FootprintOutcome(map, keys, Footprint.bytesPerEntry(map, keys), null));
+                        out.add(new FootprintOutcome(map, keys, Footprint.bytesPerEntry(Contender.named(map), keys), null));
                     } catch (RuntimeException | OutOfMemoryError e) {
                         e.printStackTrace(); // to the parent's log
                         out.add(new FootprintOutcome(map, keys, null, String.valueOf(e)));

@@ -29,35 +29,16 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
      * @throws IllegalArgumentException when a count or a duration is out of range
      */
     public RunSettings {
-        Objects.requireNonNull(warmupTime, "warmupTime");
-        Objects.requireNonNull(iterationTime, "iterationTime");
-        Objects.requireNonNull(latencyDuration, "latencyDuration");
-        if (warmupIterations < 0) {
-            throw new IllegalArgumentException("warm-up iterations must be 0 or more, got " + warmupIterations);
-        }
-        if (iterations < 1) {
-            throw new IllegalArgumentException("iterations must be 1 or more, got " + iterations);
-        }
-        if (forks < 0) {
-            throw new IllegalArgumentException("forks must be 0 or more, got " + forks);
-        }
+        Bounds.atLeast(0, warmupIterations, "warm-up iterations");
+        Bounds.atLeast(1, iterations, "iterations");
+        Bounds.atLeast(0, forks, "forks");
         if (!(confidence > 0 && confidence < 1)) {
             throw new IllegalArgumentException("confidence must be between 0 and 1 exclusive, got " + confidence);
         }
-        if (!(latencyRate > 0)) {
-            throw new IllegalArgumentException("latency rate must be positive, got " + latencyRate);
-        }
-        if (latencyThreads < 1) {
-            throw new IllegalArgumentException("latency threads must be 1 or more, got " + latencyThreads);
-        }
-        requirePositive(warmupTime, "warm-up time");
-        requirePositive(iterationTime, "iteration time");
-        requirePositive(latencyDuration, "latency duration");
-    }
-
-    private static void requirePositive(Duration d, String what) {
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(what + " must be positive, got " + d);
-        }
+        Bounds.positive(latencyRate, "latency rate");
+        Bounds.atLeast(1, latencyThreads, "latency threads");
+        Bounds.positive(Objects.requireNonNull(warmupTime, "warmupTime"), "warm-up time");
+        Bounds.positive(Objects.requireNonNull(iterationTime, "iterationTime"), "iteration time");
+        Bounds.positive(Objects.requireNonNull(latencyDuration, "latencyDuration"), "latency duration");
     }
 }

@@ -1,5 +1,6 @@
 package dev.syncmap.cli.bench;
 
+import dev.syncmap.bench.Mix;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -25,17 +26,13 @@ public record Scenario(Mix mix, int keys, Dist dist, int threads) {
      * Validates the fields.
      *
      * @throws NullPointerException if mix or dist is null
-     * @throws IllegalArgumentException if keys or threads is not positive
+     * @throws IllegalArgumentException if keys or threads is below 1
      */
     public Scenario {
         Objects.requireNonNull(mix, "mix");
         Objects.requireNonNull(dist, "dist");
-        if (keys < 1) {
-            throw new IllegalArgumentException("keys must be positive, got " + keys);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be positive, got " + threads);
-        }
+        Bounds.atLeast(1, keys, "keys");
+        Bounds.atLeast(1, threads, "threads");
     }
 
     /** Returns a short label, {@code "97:3 · 100k keys · uniform · 2 threads"}. */

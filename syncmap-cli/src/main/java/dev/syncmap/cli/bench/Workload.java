@@ -1,5 +1,6 @@
 package dev.syncmap.cli.bench;
 
+import dev.syncmap.bench.Mix;
 import java.util.List;
 import java.util.Objects;
 

@@ -73,28 +73,12 @@ public final class Charts {
     public static List<Image> build(ResultsDocument doc) throws IOException {
         List<Image> out = new ArrayList<>();
         Map<String, Color> colors = colors(doc);
-        // throughput vs threads
-        Map<String, List<ResultsDocument.Result>> byMixKeysDist = group(doc.results(),
-                r -> r.mix() + " · " + KeyCount.format(r.keys()) + " keys · " + r.dist());
-        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMixKeysDist.entrySet()) {
-            TreeSet<Integer> threads = new TreeSet<>();
-            e.getValue().forEach(r -> threads.add(r.threads()));
-            if (threads.size() >= 2) {
-                out.add(throughputChart("Throughput vs threads — " + e.getKey(), "threads", e.getValue(),
-                        new ArrayList<>(threads), ResultsDocument.Result::threads, String::valueOf, colors));
-            }
-        }
-        // throughput vs key count
-        Map<String, List<ResultsDocument.Result>> byMixDistThreads = group(doc.results(),
-                r -> r.mix() + " · " + r.dist() + " · " + r.threads() + (r.threads() == 1 ? " thread" : " threads"));
-        for (Map.Entry<String, List<ResultsDocument.Result>> e : byMixDistThreads.entrySet()) {
-            TreeSet<Integer> keys = new TreeSet<>();
-            e.getValue().forEach(r -> keys.add(r.keys()));
-            if (keys.size() >= 2) {
-                out.add(throughputChart("Throughput vs key count — " + e.getKey(), "keys", e.getValue(),
-                        new ArrayList<>(keys), ResultsDocument.Result::keys, KeyCount::format, colors));
-            }
-        }
+        addSweeps(out, doc, "Throughput vs threads — ", "threads",
+                r -> r.mix() + " · " + KeyCount.format(r.keys()) + " keys · " + r.dist(),
+                ResultsDocument.Result::threads, String::valueOf, colors);
+        addSweeps(out, doc, "Throughput vs key count — ", "keys",
+                r -> r.mix() + " · " + r.dist() + " · " + r.threads() + (r.threads() == 1 ? " thread" : " threads"),
+                ResultsDocument.Result::keys, KeyCount::format, colors);
         if (!doc.latency().isEmpty()) {
             out.add(latencyChart(doc, colors));
         }
@@ -102,6 +86,24 @@ public final class Charts {
             out.add(footprintChart(doc, colors));
         }
         return out;
+    }
+
+    /**
+     * Adds a throughput chart against {@code x} for each group of results (the other dimensions fixed) that
+     * measured two values of {@code x} or more.
+     */
+    private static void addSweeps(List<Image> out, ResultsDocument doc, String titlePrefix, String xTitle,
+                                  Function<ResultsDocument.Result, String> fixed,
+                                  Function<ResultsDocument.Result, Integer> x, Function<Integer, String> xLabel,
+                                  Map<String, Color> colors) throws IOException {
+        for (Map.Entry<String, List<ResultsDocument.Result>> e : group(doc.results(), fixed).entrySet()) {
+            TreeSet<Integer> xs = new TreeSet<>();
+            e.getValue().forEach(r -> xs.add(x.apply(r)));
+            if (xs.size() >= 2) {
+                out.add(throughputChart(titlePrefix + e.getKey(), xTitle, e.getValue(), new ArrayList<>(xs), x,
+                        xLabel, colors));
+            }
+        }
     }
 
     private static Image throughputChart(String title, String xTitle, List<ResultsDocument.Result> results,

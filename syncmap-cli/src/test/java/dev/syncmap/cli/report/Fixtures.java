@@ -1,11 +1,11 @@
 package dev.syncmap.cli.report;
 
+import dev.syncmap.bench.Mix;
 import dev.syncmap.cli.bench.Configuration;
 import dev.syncmap.cli.bench.Dist;
 import dev.syncmap.cli.bench.FootprintMeasurement;
 import dev.syncmap.cli.bench.LatencyMeasurement;
 import dev.syncmap.cli.bench.Measurement;
-import dev.syncmap.cli.bench.Mix;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.PlanBuilder;
 import dev.syncmap.cli.bench.Scenario;

@@ -9,24 +9,24 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-class WorkloadTest {
+class OpStreamTest {
 
     @Test
     void streamHasTheExactReadShareAndEvenlySplitWrites() {
         Integer[] boxed = Keys.boxed(1000);
-        Workload.OpStream stream = Workload.stream(Mix.parse("97:3").readFraction(), "zipf", boxed, 1 << 16, 5);
+        OpStream stream = OpStream.generate(Mix.parse("97:3").readFraction(), "zipf", boxed, 1 << 16, 5);
         int[] counts = new int[3];
         for (byte kind : stream.kinds()) {
             counts[kind]++;
         }
-        assertEquals(Math.round((1 << 16) * 0.97), counts[Workload.GET]);
-        assertTrue(Math.abs(counts[Workload.PUT] - counts[Workload.REMOVE]) <= 1);
+        assertEquals(Math.round((1 << 16) * 0.97), counts[OpStream.GET]);
+        assertTrue(Math.abs(counts[OpStream.PUT] - counts[OpStream.REMOVE]) <= 1);
         for (Integer key : stream.keys()) {
             assertSame(boxed[key], key, "keys must be the shared pre-boxed instances");
         }
         // reads and writes are interleaved, not in two blocks
         int firstWrite = 0;
-        while (stream.kinds()[firstWrite] == Workload.GET) {
+        while (stream.kinds()[firstWrite] == OpStream.GET) {
             firstWrite++;
         }
         assertTrue(firstWrite < 1000, "first write at " + firstWrite);
@@ -36,14 +36,14 @@ class WorkloadTest {
     void sizeStaysNearHalfTheKeysUnderThePutRemoveSplit() {
         Integer[] boxed = Keys.boxed(10_000);
         Map<Integer, Integer> map = new HashMap<>();
-        int initial = Workload.populate(map, boxed);
+        int initial = OpStream.populate(map, boxed);
         assertEquals(initial, map.size());
         assertEquals(5_000, initial, 250);
         for (String dist : new String[] {"uniform", "zipf"}) {
-            Workload.OpStream stream = Workload.stream(0.0, dist, boxed, 1 << 18, 11);
+            OpStream stream = OpStream.generate(0.0, dist, boxed, 1 << 18, 11);
             for (int i = 0; i < stream.kinds().length; i++) {
                 Integer key = stream.keys()[i];
-                if (stream.kinds()[i] == Workload.PUT) {
+                if (stream.kinds()[i] == OpStream.PUT) {
                     map.put(key, key);
                 } else {
                     map.remove(key);

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The shared shape of the map workloads: which keys a map starts with, and precomputed operation streams.
+ * One benchmark thread's precomputed operations, and the initial population they keep steady: slot {@code i} is
+ * operation {@code kinds[i]} ({@link #GET}, {@link #PUT} or {@link #REMOVE}) on key {@code keys[i]}, a pre-boxed
+ * key shared with the map's entries ({@link Keys#boxed(int)}).
  *
  * <p>Implementation notes. <b>A stable size without reads in the write path.</b> Every write is a {@code put} or
  * a {@code remove}, half each, chosen independently of the key. After any number of writes, a key that has been
@@ -15,38 +17,37 @@ import java.util.SplittableRandom;
  * about half of all reads hit, for any mix, thread count or key distribution, for as long as a run lasts. A write
  * is a single map call; puts store the key object itself as the value, so no value is allocated.
  *
- * <p><b>Streams.</b> An {@link OpStream} holds an operation kind and a pre-boxed key per slot, generated with a
+ * <p><b>Streams.</b> A stream holds an operation kind and a pre-boxed key per slot, generated with a
  * seed before measurement; the measured loop only advances a cursor. The read count of a stream is exact
  * ({@code round(n * readFraction)}), and reads and writes are shuffled together.
  *
  * <p>Not thread-safe to mutate; streams are confined to one benchmark thread and read-only once built.
+ *
+ * @param kinds GET, PUT or REMOVE per slot
+ * @param keys the pre-boxed key per slot
  */
-final class Workload {
+public record OpStream(byte[] kinds, Integer[] keys) {
 
-    /** Operation kinds in an {@link OpStream}. */
-    static final byte GET = 0;
-    static final byte PUT = 1;
-    static final byte REMOVE = 2;
+    /** Operation kind: {@code get}. */
+    public static final byte GET = 0;
+    /** Operation kind: {@code put(key, key)}. */
+    public static final byte PUT = 1;
+    /** Operation kind: {@code remove(key)}. */
+    public static final byte REMOVE = 2;
 
     /** Stream length per thread: a power of two, large enough that the cycle does not fit in a CPU cache. */
-    static final int STREAM_LENGTH = 1 << 20;
+    public static final int STREAM_LENGTH = 1 << 20;
 
     /** Seed of the initial population. */
     static final long POPULATION_SEED = 0x9E3779B97F4A7C15L;
 
-    private Workload() {
-    }
-
     /**
-     * One thread's precomputed operations: slot {@code i} is operation {@code kinds[i]} on key {@code keys[i]}.
+     * The mask that wraps a cursor onto a slot: the length is a power of two.
      *
-     * @param kinds GET, PUT or REMOVE per slot
-     * @param keys the pre-boxed key per slot (shared instances from {@link Keys#boxed(int)})
+     * @return length - 1
      */
-    record OpStream(byte[] kinds, Integer[] keys) {
-        int mask() {
-            return kinds.length - 1;
-        }
+    public int mask() {
+        return kinds.length - 1;
     }
 
     /** Whether key {@code index} is present in the initial population (a fixed hash bit: half of the keys). */
@@ -90,8 +91,9 @@ final class Workload {
      * @param boxed the key objects
      * @param length a power of two
      * @param seed the stream seed (different per thread)
+     * @return the stream
      */
-    static OpStream stream(double readFraction, String dist, Integer[] boxed, int length, long seed) {
+    public static OpStream generate(double readFraction, String dist, Integer[] boxed, int length, long seed) {
         if (Integer.bitCount(length) != 1) {
             throw new IllegalArgumentException("stream length must be a power of two, was " + length);
         }
