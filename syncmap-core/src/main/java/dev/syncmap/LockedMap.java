@@ -68,7 +68,8 @@ import java.util.function.Function;
  * {@code forEach} action run under the lock; every lock is released in a {@code finally}, with nothing between
  * {@code lock()} and {@code try}. A single-key call that throws has changed nothing: a function runs before its
  * result is stored, and the table's {@code put}/{@code remove} change nothing when a key throws or an allocation
- * fails (the table allocates a node and any larger table before it links anything). The two bulk writes keep what they did before the throw, and record it:
+ * fails (the table allocates a node and any larger table before it links anything). The two bulk writes keep what they
+ * did before the throw, and record it:
  * {@code putAll} the pairs before the failing key, {@code replaceAll} the values replaced before the failing call;
  * {@code changed()} runs in a {@code finally} for both, so the cached snapshot can never outlive a change.
  *

@@ -87,8 +87,10 @@ import java.util.function.Function;
  * {@code lock(); try { ... }} with nothing in between; where the write lock is handed on to a computation
  * ({@code lookupForUpdate}, {@code lockForUpdate}) a {@code catch} releases it before rethrowing; a computation
  * mark is cleared in a {@code finally} ({@code abandonComputation}, {@code commitComputation}). So no exception
- * or {@link Error} leaves a stripe locked or marked. A single-key call that throws has changed nothing: the table's {@code put} and
- * {@code remove} change nothing when a key throws or an allocation fails (the table allocates a node and any larger table before it links anything), and a
+ * or {@link Error} leaves a stripe locked or marked. A single-key call that throws has changed nothing: the table's
+ * {@code put} and
+ * {@code remove} change nothing when a key throws or an allocation fails (the table allocates a node and any larger
+ * table before it links anything), and a
  * computation whose function or final store throws ends without storing. {@code replaceAll} stores a stripe's new
  * values by position, without calling the keys again, so each stripe is all-or-nothing. A {@code putAll} whose key
  * throws keeps what it wrote before (as {@link java.util.concurrent.ConcurrentHashMap} does): the stripes done
