@@ -95,6 +95,9 @@ abstract class Subject {
             this.m = m;
         }
 
+        // lookup is deprecated in Scala 2.13 in favour of getOrElse(k, null), which TrieMap inherits and which
+        // allocates an Option per call; lookup is the only non-allocating read (apply throws on a miss).
+        @SuppressWarnings("deprecation")
         @Override
         Integer get(Integer key) {
             return m.lookup(key);
