@@ -1,6 +1,8 @@
 package dev.syncmap.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,7 +39,10 @@ public final class SyncmapCommand implements Runnable {
      */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+        // The platform encoding, named: what System.out and System.err encode with on JDK 17.
+        Charset console = Charset.defaultCharset();
+        System.exit(newCommandLine(new PrintWriter(new OutputStreamWriter(System.out, console), true),
+                new PrintWriter(new OutputStreamWriter(System.err, console), true))
                 .execute(args));
     }
 

@@ -652,7 +652,7 @@ public final class FaultInjection {
                         round.verify(call, result, null, m -> op.apply(m, k, V, null, NO_HOOK));
                         continue;
                     }
-                    boolean innerApplied = io == Boolean.TRUE;
+                    boolean innerApplied = Boolean.TRUE.equals(io);
                     Throwable refusal = innerApplied ? result.thrown() : (Throwable) io;
                     if (!s.recursionThrows().isInstance(refusal)) {
                         throw round.fail(call + ": the inner put " + (innerApplied ? "succeeded" : "threw " + io)

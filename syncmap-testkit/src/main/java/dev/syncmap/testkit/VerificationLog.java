@@ -48,8 +48,9 @@ public final class VerificationLog {
         synchronized (VerificationLog.class) {
             try {
                 Path path = Path.of(file);
-                if (path.getParent() != null) {
-                    Files.createDirectories(path.getParent());
+                Path parent = path.getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
                 }
                 Files.writeString(path, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         started ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,

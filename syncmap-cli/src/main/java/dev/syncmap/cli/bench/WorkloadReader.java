@@ -74,7 +74,8 @@ public final class WorkloadReader {
         if (text.isBlank()) {
             throw new InvalidWorkloadException("workload file '" + file + "' is empty");
         }
-        boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+        Path name = file.getFileName();
+        boolean json = name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".json");
         ObjectMapper mapper = (json ? JsonMapper.builder() : YAMLMapper.builder())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)

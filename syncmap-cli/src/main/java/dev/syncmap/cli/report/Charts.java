@@ -115,7 +115,8 @@ public final class Charts {
         Map<String, List<ResultsDocument.Result>> byMap = group(results, ResultsDocument.Result::map);
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
-        for (String map : colors.keySet()) {
+        for (Map.Entry<String, Color> series : colors.entrySet()) {
+            String map = series.getKey();
             List<ResultsDocument.Result> points = byMap.get(map);
             if (points == null) {
                 continue;
@@ -137,7 +138,7 @@ public final class Charts {
                 max = Math.max(max, found.score());
             }
             if (!px.isEmpty()) {
-                style(chart.addSeries(map, px, py, pe), colors.get(map));
+                style(chart.addSeries(map, px, py, pe), series.getValue());
             }
         }
         if (max > 0 && max / min > 50) {
