@@ -1495,7 +1495,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         long[] cut = new long[2];
         SnapshotRegistry.Registration reg = registry.register(rev, sequencer, cut);
         try {
-            VersionedSnapshot<K, V> snap = new VersionedSnapshot<>(this, cut[0], cut[1]);
+            VersionedSnapshot<K, V> snap = new VersionedMapSnapshot<>(this, cut[0], cut[1]);
             SnapshotRegistry.releaseWhenUnreachable(snap, reg);
             registry.setNewest(snap);
             return snap;
