@@ -601,13 +601,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
             if (current != null) {
                 return current;
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
             if (value != null) {
                 publishLocked(with(t.content(), key, value));
             }
@@ -696,13 +690,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** Under the lock: runs {@code function(key, old)} once and publishes its effect, if any. */
     private V remapLocked(K key, V old, BiFunction<? super K, ? super V, ? extends V> function) {
-        V value;
-        Object prev = FunctionGuard.enter(this);
-        try {
-            value = function.apply(key, old);
-        } finally {
-            FunctionGuard.exit(prev);
-        }
+        V value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
         HashMap<K, V> current = tableAcquire().content();
         if (value != null) {
             publishLocked(with(current, key, value));

@@ -606,13 +606,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         lockForWrite("computeIfAbsent");
         try {
             int sizeBefore = table.size();
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.computeIfAbsent(key, mappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            V value = FunctionGuard.call(this, table, key, mappingFunction, (t, a, b) -> t.computeIfAbsent(a, b));
             if (table.size() != sizeBefore) {
                 changed();
             }
@@ -640,13 +634,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (!table.containsKey(key)) {
                 return null;
             }
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.computeIfPresent(key, remappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            V value = FunctionGuard.call(this, table, key, remappingFunction, (t, a, b) -> t.computeIfPresent(a, b));
             changed();
             return value;
         } finally {
@@ -669,13 +657,7 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "compute");
         lockForWrite("compute");
         try {
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.compute(key, remappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            V value = FunctionGuard.call(this, table, key, remappingFunction, (t, a, b) -> t.compute(a, b));
             changed();
             return value;
         } finally {

@@ -905,13 +905,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
             if (current != null) {
                 return cast(current);
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
             if (value != null) {
                 makePresentLocked(key, at, value);
             }
@@ -990,13 +984,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
             if (at.live != null && at.live.valueAcquire() != null) {
                 return remapPresentLocked(key, at, remappingFunction);
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = remappingFunction.apply(key, null);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(this, remappingFunction, key, null, (f, a, b) -> f.apply(a, null));
             if (value != null) {
                 makePresentLocked(key, at, value);
             }
@@ -1044,12 +1032,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         V old = cast(e.parkComputingLocked());
         V value;
         try {
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = function.apply(key, old);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
             if (value == null) {
                 tryDeleteLocked(key, at, e.valueAcquire()); // our marker: no other thread changes it, so it succeeds
             }

@@ -785,12 +785,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V value;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;
@@ -871,12 +866,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V result;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                result = remappingFunction.apply(old, value);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            result = FunctionGuard.call(this, remappingFunction, old, value, (f, a, b) -> f.apply(a, b));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;
@@ -890,12 +880,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V value;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = function.apply(key, old);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;

@@ -755,12 +755,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (old != null) {
                 return (V) old;
             }
-            Object mark = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(mark);
-            }
+            value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
             if (value == null) {
                 return null;
             }
