@@ -3,6 +3,7 @@ package dev.syncmap;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -90,15 +91,8 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private static final VarHandle TABLE;
-
-    static {
-        try {
-            TABLE = MethodHandles.lookup().findVarHandle(CopyOnWriteMap.class, "table", HashMapSnapshot.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle TABLE =
+        VarHandles.field(MethodHandles.lookup(), CopyOnWriteMap.class, "table", HashMapSnapshot.class);
 
     /** Serializes writers. */
     private final transient ReentrantLock lock = new ReentrantLock();
@@ -307,17 +301,6 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public boolean containsKey(Object key) {
         return tableAcquire().content().containsKey(requireKey(key));
-    }
-
-    /**
-     * Returns the value of {@code key}, or {@code defaultValue} if absent; as {@link #get}.
-     *
-     * @throws NullPointerException if {@code key} is null
-     */
-    @Override
-    public V getOrDefault(Object key, V defaultValue) {
-        V v = get(key);
-        return v != null ? v : defaultValue;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
 import dev.syncmap.internal.HashOrderedTable;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -95,16 +96,8 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     private static final int DEFAULT_CAPACITY = 16;
 
-    private static final VarHandle CACHED_SNAPSHOT;
-
-    static {
-        try {
-            CACHED_SNAPSHOT = MethodHandles.lookup()
-                .findVarHandle(LockedMap.class, "cachedSnapshot", HashMapSnapshot.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle CACHED_SNAPSHOT =
+        VarHandles.field(MethodHandles.lookup(), LockedMap.class, "cachedSnapshot", HashMapSnapshot.class);
 
     private final transient ReentrantReadWriteLock lock;
     private final transient ReentrantReadWriteLock.ReadLock readLock;

@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.AbstractCollection;
@@ -102,15 +103,8 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     private static final long READER_TID_MASK = (1L << 37) - 1;
     private static final long OP_MASK = 0x3F;
 
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(RaceDetectingMap.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE =
+        VarHandles.field(MethodHandles.lookup(), RaceDetectingMap.class, "state", long.class);
 
     /** The operations, by name; the ordinal is stored in the state word. At most 64. */
     private enum Op {

@@ -2,6 +2,7 @@ package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -184,15 +185,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     };
 
-    private static final VarHandle READ_ONLY;
-
-    static {
-        try {
-            READ_ONLY = MethodHandles.lookup().findVarHandle(ReadDirtyMap.class, "readOnly", ReadOnly.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle READ_ONLY =
+        VarHandles.field(MethodHandles.lookup(), ReadDirtyMap.class, "readOnly", ReadOnly.class);
 
     /** Guards the {@code WriterState} and all structural changes. */
     private final transient ReentrantLock lock = new ReentrantLock();
@@ -269,15 +263,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** A key's slot, shared by the read and dirty maps. */
     private static final class Entry {
-        private static final VarHandle VALUE;
-
-        static {
-            try {
-                VALUE = MethodHandles.lookup().findVarHandle(Entry.class, "value", Object.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle VALUE =
+            VarHandles.field(MethodHandles.lookup(), Entry.class, "value", Object.class);
 
         /** A value, null (deleted), EXPUNGED, or a Computing marker; accessed through VALUE only. */
         private Object value;

@@ -3,6 +3,7 @@ package dev.syncmap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashOrderedTable;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -125,15 +126,8 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     /** The largest number of stripes a map may have. */
     public static final int MAX_STRIPES = 1 << 16;
 
-    private static final VarHandle SIZE;
-
-    static {
-        try {
-            SIZE = MethodHandles.lookup().findVarHandle(StripeFields.class, "size", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle SIZE =
+        VarHandles.field(MethodHandles.lookup(), StripeFields.class, "size", int.class);
 
     private final transient Stripe<K, V>[] stripes;
 
@@ -475,17 +469,6 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V get(Object key) {
         requireKey(key);
         return stripeFor(key).get(key);
-    }
-
-    /**
-     * Returns the value of {@code key}, or {@code defaultValue} (which may be null).
-     *
-     * @throws NullPointerException naming {@code "key"}
-     */
-    @Override
-    public V getOrDefault(Object key, V defaultValue) {
-        V value = get(key);
-        return value != null ? value : defaultValue;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.VarHandles;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 
@@ -223,22 +224,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     private static final VarHandle TAB = MethodHandles.arrayElementVarHandle(Node[].class);
     private static final VarHandle LOCK = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle VALUE;
-    private static final VarHandle NEXT;
-    private static final VarHandle PRIOR;
-    private static final VarHandle OLDER;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            VALUE = l.findVarHandle(Node.class, "value", Object.class);
-            NEXT = l.findVarHandle(Node.class, "next", Node.class);
-            PRIOR = l.findVarHandle(Node.class, "prior", Version.class);
-            OLDER = l.findVarHandle(Version.class, "older", Version.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle VALUE = VarHandles.field(MethodHandles.lookup(), Node.class, "value", Object.class);
+    private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
+    private static final VarHandle PRIOR = VarHandles.field(MethodHandles.lookup(), Node.class, "prior", Version.class);
+    private static final VarHandle OLDER =
+        VarHandles.field(MethodHandles.lookup(), Version.class, "older", Version.class);
 
     /* ---------------- Fields ---------------- */
 
