@@ -186,6 +186,34 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
             + " that " + why + "; a mapping function or forEach action must not modify its map");
     }
 
+    /**
+     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
+     * a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Write<K, V, A, B, C, R> {
+        R apply(LockedMap<K, V> map, A a, B b, C c);
+    }
+
+    /**
+     * Runs {@code write} for a mutating method: refuses a call from inside one of this map's functions, takes the
+     * write lock ({@link #lockForWrite}) and releases it in a {@code finally}, whatever {@code write} throws.
+     */
+    private <A, B, C, R> R write(String operation, A a, B b, C c, Write<K, V, A, B, C, R> write) {
+        FunctionGuard.checkNotInFunction(this, operation);
+        return underWriteLock(operation, a, b, c, write);
+    }
+
+    /** Runs {@code write} under the write lock ({@link #lockForWrite}), released in a {@code finally}. */
+    private <A, B, C, R> R underWriteLock(String operation, A a, B b, C c, Write<K, V, A, B, C, R> write) {
+        lockForWrite(operation);
+        try {
+            return write.apply(this, a, b, c);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Records a change; called under the write lock after the table was (possibly) modified. */
     private void changed() {
         revision++;
@@ -386,15 +414,11 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V put(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "put");
-        lockForWrite("put");
-        try {
-            V previous = table.put(key, value);
-            changed();
+        return write("put", key, value, null, (m, k, v, unused) -> {
+            V previous = m.table.put(k, v);
+            m.changed();
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -443,17 +467,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public V remove(Object key) {
         requireKey(key);
-        FunctionGuard.checkNotInFunction(this, "remove");
-        lockForWrite("remove");
-        try {
-            V previous = table.remove(key);
+        return write("remove", key, null, null, (m, k, unused, unused2) -> {
+            V previous = m.table.remove(k);
             if (previous != null) {
-                changed();
+                m.changed();
             }
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -466,17 +486,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public boolean remove(Object key, Object value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "remove");
-        lockForWrite("remove");
-        try {
-            boolean removed = table.remove(key, value);
+        return write("remove", key, value, null, (m, k, v, unused) -> {
+            boolean removed = m.table.remove(k, v);
             if (removed) {
-                changed();
+                m.changed();
             }
             return removed;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -509,17 +525,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V putIfAbsent(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
-        lockForWrite("putIfAbsent");
-        try {
-            V existing = table.putIfAbsent(key, value);
+        return write("putIfAbsent", key, value, null, (m, k, v, unused) -> {
+            V existing = m.table.putIfAbsent(k, v);
             if (existing == null) {
-                changed();
+                m.changed();
             }
             return existing;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -533,17 +545,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        lockForWrite("replace");
-        try {
-            boolean replaced = table.replace(key, oldValue, newValue);
+        return write("replace", key, oldValue, newValue, (m, k, o, n) -> {
+            boolean replaced = m.table.replace(k, o, n);
             if (replaced) {
-                changed();
+                m.changed();
             }
             return replaced;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -557,17 +565,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V replace(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        lockForWrite("replace");
-        try {
-            V previous = table.replace(key, value);
+        return write("replace", key, value, null, (m, k, v, unused) -> {
+            V previous = m.table.replace(k, v);
             if (previous != null) {
-                changed();
+                m.changed();
             }
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /* ---------------- Atomic functions ---------------- */
@@ -596,17 +600,15 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (existing != null) {
             return existing;
         }
-        lockForWrite("computeIfAbsent");
-        try {
-            int sizeBefore = table.size();
-            V value = FunctionGuard.call(this, table, key, mappingFunction, (t, a, b) -> t.computeIfAbsent(a, b));
-            if (table.size() != sizeBefore) {
-                changed();
+        // The thread was checked above, before the read lock.
+        return underWriteLock("computeIfAbsent", key, mappingFunction, null, (m, k, f, unused) -> {
+            int sizeBefore = m.table.size();
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.computeIfAbsent(a, b));
+            if (m.table.size() != sizeBefore) {
+                m.changed();
             }
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -621,18 +623,14 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
-        lockForWrite("computeIfPresent");
-        try {
-            if (!table.containsKey(key)) {
+        return write("computeIfPresent", key, remappingFunction, null, (m, k, f, unused) -> {
+            if (!m.table.containsKey(k)) {
                 return null;
             }
-            V value = FunctionGuard.call(this, table, key, remappingFunction, (t, a, b) -> t.computeIfPresent(a, b));
-            changed();
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.computeIfPresent(a, b));
+            m.changed();
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -647,15 +645,11 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "compute");
-        lockForWrite("compute");
-        try {
-            V value = FunctionGuard.call(this, table, key, remappingFunction, (t, a, b) -> t.compute(a, b));
-            changed();
+        return write("compute", key, remappingFunction, null, (m, k, f, unused) -> {
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.compute(a, b));
+            m.changed();
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -672,21 +666,17 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(value, "value");
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "merge");
-        lockForWrite("merge");
-        try {
+        return write("merge", key, value, remappingFunction, (m, k, v, f) -> {
             V result;
-            Object previous = FunctionGuard.enter(this);
+            Object previous = FunctionGuard.enter(m);
             try {
-                result = table.merge(key, value, remappingFunction);
+                result = m.table.merge(k, v, f);
             } finally {
                 FunctionGuard.exit(previous);
             }
-            changed();
+            m.changed();
             return result;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
