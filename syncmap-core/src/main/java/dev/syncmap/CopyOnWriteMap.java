@@ -387,15 +387,12 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "put");
         requireKey(key);
         requireValue(value, "value");
-        lock.lock();
-        try {
-            HashMap<K, V> next = copyForWrite(tableAcquire().content());
-            V previous = next.put(key, value);
-            publishLocked(next);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMap<K, V> next = copyForWrite(m.tableAcquire().content());
+            V previous = next.put(k, v);
+            m.publishLocked(next);
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -415,17 +412,14 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (current != null) {
             return current;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            current = t.content().get(key);
-            if (current == null) {
-                publishLocked(with(t.content(), key, value));
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null) {
+                m.publishLocked(with(t.content(), k, v));
             }
-            return current;
-        } finally {
-            lock.unlock();
-        }
+            return now;
+        });
     }
 
     /**
@@ -442,19 +436,16 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            V previous = t.content().get(key);
+        return locked(key, null, null, (m, k, unused, unused2) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V previous = t.content().get(k);
             if (previous != null) {
                 HashMap<K, V> next = copyForWrite(t.content());
-                next.remove(key);
-                publishLocked(next);
+                next.remove(k);
+                m.publishLocked(next);
             }
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -474,20 +465,17 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (current == null || !value.equals(current)) {
             return false;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            current = t.content().get(key);
-            if (current == null || !value.equals(current)) {
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null || !v.equals(now)) {
                 return false;
             }
             HashMap<K, V> next = copyForWrite(t.content());
-            next.remove(key);
-            publishLocked(next);
+            next.remove(k);
+            m.publishLocked(next);
             return true;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -506,17 +494,14 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            V previous = t.content().get(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V previous = t.content().get(k);
             if (previous != null) {
-                publishLocked(with(t.content(), key, value));
+                m.publishLocked(with(t.content(), k, v));
             }
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -537,15 +522,31 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (current == null || !oldValue.equals(current)) {
             return false;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            current = t.content().get(key);
-            if (current == null || !oldValue.equals(current)) {
+        return locked(key, oldValue, newValue, (m, k, o, n) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null || !o.equals(now)) {
                 return false;
             }
-            publishLocked(with(t.content(), key, newValue));
+            m.publishLocked(with(t.content(), k, n));
             return true;
+        });
+    }
+
+    /**
+     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
+     * a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Locked<K, V, A, B, C, R> {
+        R apply(CopyOnWriteMap<K, V> map, A a, B b, C c);
+    }
+
+    /** Runs {@code body} under the write lock, released in a {@code finally} whatever {@code body} throws. */
+    private <A, B, C, R> R locked(A a, B b, C c, Locked<K, V, A, B, C, R> body) {
+        lock.lock();
+        try {
+            return body.apply(this, a, b, c);
         } finally {
             lock.unlock();
         }
@@ -577,21 +578,18 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (current != null) {
             return current;
         }
-        lock.lock();
-        try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            current = t.content().get(key);
-            if (current != null) {
-                return current;
+        return locked(key, mappingFunction, null, (m, k, f, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now != null) {
+                return now;
             }
-            V value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
+            V value = FunctionGuard.call(m, f, k, null, (g, a, b) -> g.apply(a));
             if (value != null) {
-                publishLocked(with(t.content(), key, value));
+                m.publishLocked(with(t.content(), k, value));
             }
             return value;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -611,13 +609,10 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            V old = tableAcquire().content().get(key);
-            return old == null ? null : remapLocked(key, old, remappingFunction);
-        } finally {
-            lock.unlock();
-        }
+        return locked(key, remappingFunction, null, (m, k, f, unused) -> {
+            V old = m.tableAcquire().content().get(k);
+            return old == null ? null : m.remapLocked(k, old, f);
+        });
     }
 
     /**
@@ -634,12 +629,8 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "compute");
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            return remapLocked(key, tableAcquire().content().get(key), remappingFunction);
-        } finally {
-            lock.unlock();
-        }
+        return locked(key, remappingFunction, null,
+            (m, k, f, unused) -> m.remapLocked(k, m.tableAcquire().content().get(k), f));
     }
 
     /**
@@ -657,18 +648,15 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(value, "value");
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            HashMap<K, V> current = tableAcquire().content();
-            V old = current.get(key);
+        return locked(key, value, remappingFunction, (m, k, v, f) -> {
+            HashMap<K, V> current = m.tableAcquire().content();
+            V old = current.get(k);
             if (old == null) {
-                publishLocked(with(current, key, value));
-                return value;
+                m.publishLocked(with(current, k, v));
+                return v;
             }
-            return remapLocked(key, old, (k, o) -> remappingFunction.apply(o, value));
-        } finally {
-            lock.unlock();
-        }
+            return m.remapLocked(k, old, (kk, o) -> f.apply(o, v));
+        });
     }
 
     /** Under the lock: runs {@code function(key, old)} once and publishes its effect, if any. */
