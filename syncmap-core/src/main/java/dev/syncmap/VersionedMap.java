@@ -611,7 +611,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V remove(Object key) {
-        return removeVal(key, null);
+        return swapVal(key, null, null, "remove");
     }
 
     /**
@@ -624,13 +624,18 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public boolean remove(Object key, Object value) {
         requireValue(value, "value");
-        return removeVal(key, value) != null;
+        return swapVal(key, value, null, "remove") != null;
     }
 
+    /**
+     * Under the key's stripe lock: if {@code key} is mapped (to a value equal to {@code expected}, unless that is
+     * null), commits {@code value} for it (null removes it) and returns the old value; otherwise returns null.
+     * Serves {@code remove} and {@code replace}; their public methods check their own arguments first.
+     */
     @SuppressWarnings("unchecked")
-    private V removeVal(Object key, Object expected) {
+    private V swapVal(Object key, Object expected, V value, String op) {
         requireKey(key);
-        FunctionGuard.checkNotInFunction(this, "remove");
+        FunctionGuard.checkNotInFunction(this, op);
         int h = spread(key.hashCode());
         warm(h, key);
         int lock = lockStripe(h);
@@ -642,7 +647,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (e == null || (old = e.value) == null || (expected != null && !expected.equals(old))) {
                 return null;
             }
-            commit(tab, i, e, h, e.key, old, null);
+            commit(tab, i, e, h, e.key, old, value);
         } finally {
             unlockStripe(lock);
         }
@@ -658,28 +663,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalStateException if called from a mapping function running on this map
      */
     @Override
-    @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        Object old;
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            if (e == null || (old = e.value) == null) {
-                return null;
-            }
-            commit(tab, i, e, h, e.key, old, value);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(false);
-        return (V) old;
+        return swapVal(key, null, value, "replace");
     }
 
     /**
@@ -695,24 +682,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            Object old;
-            if (e == null || (old = e.value) == null || !oldValue.equals(old)) {
-                return false;
-            }
-            commit(tab, i, e, h, e.key, old, newValue);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(false);
-        return true;
+        return swapVal(key, oldValue, newValue, "replace") != null;
     }
 
     /**
