@@ -106,6 +106,18 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
         return false;
     }
 
+    /**
+     * Returns the value of {@code key}, or {@code defaultValue} (which may be null) if it is absent; as
+     * {@link #get}, whose cost and consistency it has.
+     *
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        V value = get(key);
+        return value != null ? value : defaultValue;
+    }
+
     @Override
     public Set<K> keySet() {
         return new KeySetView();
@@ -113,7 +125,7 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
 
     @Override
     public Collection<V> values() {
-        return new ValuesView();
+        return new View<>(Map.Entry::getValue);
     }
 
     @Override
@@ -175,42 +187,20 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
         }
     }
 
-    private final class KeySetView extends AbstractSet<K> {
-        @Override
-        public Iterator<K> iterator() {
-            return new ViewIterator<>(Map.Entry::getKey);
+    /**
+     * A view of the map: iteration through {@link ViewIterator}, and size, emptiness and clearing from the map. It
+     * is the {@code values()} view itself, and what the two set views delegate to.
+     */
+    private class View<T> extends AbstractCollection<T> {
+        private final Function<Map.Entry<K, V>, T> project;
+
+        View(Function<Map.Entry<K, V>, T> project) {
+            this.project = project;
         }
 
         @Override
-        public int size() {
-            return AbstractConcurrentMap.this.size();
-        }
-
-        @Override
-        public boolean isEmpty() {
-            return AbstractConcurrentMap.this.isEmpty();
-        }
-
-        @Override
-        public boolean contains(Object o) {
-            return containsKey(o);
-        }
-
-        @Override
-        public boolean remove(Object o) {
-            return AbstractConcurrentMap.this.remove(o) != null;
-        }
-
-        @Override
-        public void clear() {
-            AbstractConcurrentMap.this.clear();
-        }
-    }
-
-    private final class ValuesView extends AbstractCollection<V> {
-        @Override
-        public Iterator<V> iterator() {
-            return new ViewIterator<>(Map.Entry::getValue);
+        public Iterator<T> iterator() {
+            return new ViewIterator<>(project);
         }
 
         @Override
@@ -234,20 +224,54 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
         }
     }
 
-    private final class EntrySetView extends AbstractSet<Map.Entry<K, V>> {
+    /** A set view (keys, entries): a {@link View} with the set's own {@code contains} and {@code remove}. */
+    private abstract class SetView<T> extends AbstractSet<T> {
+        private final View<T> view;
+
+        SetView(Function<Map.Entry<K, V>, T> project) {
+            this.view = new View<>(project);
+        }
+
         @Override
-        public Iterator<Map.Entry<K, V>> iterator() {
-            return new ViewIterator<>(WriteThroughEntry::new);
+        public Iterator<T> iterator() {
+            return view.iterator();
         }
 
         @Override
         public int size() {
-            return AbstractConcurrentMap.this.size();
+            return view.size();
         }
 
         @Override
         public boolean isEmpty() {
-            return AbstractConcurrentMap.this.isEmpty();
+            return view.isEmpty();
+        }
+
+        @Override
+        public void clear() {
+            view.clear();
+        }
+    }
+
+    private final class KeySetView extends SetView<K> {
+        KeySetView() {
+            super(Map.Entry::getKey);
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return containsKey(o);
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return AbstractConcurrentMap.this.remove(o) != null;
+        }
+    }
+
+    private final class EntrySetView extends SetView<Map.Entry<K, V>> {
+        EntrySetView() {
+            super(WriteThroughEntry::new);
         }
 
         @Override
@@ -263,11 +287,6 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
         public boolean remove(Object o) {
             return o instanceof Map.Entry<?, ?> e && e.getKey() != null && e.getValue() != null
                 && AbstractConcurrentMap.this.remove(e.getKey(), e.getValue());
-        }
-
-        @Override
-        public void clear() {
-            AbstractConcurrentMap.this.clear();
         }
     }
 }

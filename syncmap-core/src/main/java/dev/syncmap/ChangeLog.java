@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
+import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -69,17 +70,9 @@ final class ChangeLog<K, V> {
     /** A writer pre-allocates the ring's growth when it is this many revisions away (concurrent writers). */
     private static final int GROWTH_MARGIN = 64;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
-    private static final VarHandle RING;
+    private static final VarHandle RING =
+        VarHandles.field(MethodHandles.lookup(), ChangeLog.class, "ring", Object[].class);
     private static final VarHandle OLDEST = Sequencer.HISTORY_OLDEST;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            RING = l.findVarHandle(ChangeLog.class, "ring", Object[].class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final long maxRevisions;
     private final long maxBytes;
@@ -217,30 +210,25 @@ final class ChangeLog<K, V> {
 
     /** Stage 2: appends a single-change revision (after {@link #reserve}); does not allocate or throw. */
     void append(long revision, Object key, Object oldValue, Object newValue, long bytes) {
-        if (FaultHooks.ENABLED) {
-            FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
-        }
-        int i = prepare(revision);
-        if (i >= 0) {
-            Object[] r = ring;
-            SLOT.setRelease(r, i * 3, key);
-            SLOT.setRelease(r, i * 3 + 1, oldValue);
-            SLOT.setRelease(r, i * 3 + 2, newValue);
-            finish(i, revision, bytes);
-        }
+        appendSlot(revision, key, oldValue, newValue, bytes);
     }
 
     /** Stage 2: appends a multi-key revision (after {@link #reserve}); does not allocate or throw. */
     void appendBatch(long revision, Batch batch, long bytes) {
+        appendSlot(revision, batch, null, null, bytes);
+    }
+
+    /** Stores one revision's three slot words: a change's key, old and new value, or a batch and two nulls. */
+    private void appendSlot(long revision, Object first, Object second, Object third, long bytes) {
         if (FaultHooks.ENABLED) {
             FaultHooks.reach(FaultHooks.Site.LOG_APPEND);
         }
         int i = prepare(revision);
         if (i >= 0) {
             Object[] r = ring;
-            SLOT.setRelease(r, i * 3, batch);
-            SLOT.setRelease(r, i * 3 + 1, null);
-            SLOT.setRelease(r, i * 3 + 2, null);
+            SLOT.setRelease(r, i * 3, first);
+            SLOT.setRelease(r, i * 3 + 1, second);
+            SLOT.setRelease(r, i * 3 + 2, third);
             finish(i, revision, bytes);
         }
     }

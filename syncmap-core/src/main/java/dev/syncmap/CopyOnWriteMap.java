@@ -2,20 +2,18 @@ package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.HashMapSnapshot;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.AbstractMap;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -60,7 +58,7 @@ import java.util.function.Function;
  * </ul>
  *
  * <h2>Implementation notes</h2>
- * <b>Invariant:</b> {@code table} always points to a {@link Table} whose {@code HashMap} is never modified after
+ * <b>Invariant:</b> {@code table} always points to a snapshot whose {@code HashMap} is never modified after
  * the table was published; each publish stores a table whose {@code revision} is one more than its predecessor's.
  * Every write runs read-copy-publish entirely under {@code lock}, so no write is based on a stale table and none is
  * lost; a mapping function runs once because it runs inside that critical section.
@@ -93,25 +91,18 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private static final VarHandle TABLE;
-
-    static {
-        try {
-            TABLE = MethodHandles.lookup().findVarHandle(CopyOnWriteMap.class, "table", Table.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle TABLE =
+        VarHandles.field(MethodHandles.lookup(), CopyOnWriteMap.class, "table", HashMapSnapshot.class);
 
     /** Serializes writers. */
     private final transient ReentrantLock lock = new ReentrantLock();
 
     /** The current immutable table; accessed through {@link #tableAcquire()} / {@link #setTableRelease}. */
-    private transient Table<K, V> table;
+    private transient HashMapSnapshot<K, V> table;
 
     /** Creates an empty map (revision 0). */
     public CopyOnWriteMap() {
-        setTableRelease(new Table<>(new HashMap<>(), 0));
+        setTableRelease(HashMapSnapshot.of(new HashMap<>(), 0));
     }
 
     /**
@@ -121,21 +112,21 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws NullPointerException if {@code content}, or any key or value in it, is null
      */
     public CopyOnWriteMap(Map<? extends K, ? extends V> content) {
-        setTableRelease(new Table<>(validatedCopy(content), 0));
+        setTableRelease(HashMapSnapshot.of(validatedCopy(content), 0));
     }
 
     @SuppressWarnings("unchecked")
-    private Table<K, V> tableAcquire() {
-        return (Table<K, V>) TABLE.getAcquire(this);
+    private HashMapSnapshot<K, V> tableAcquire() {
+        return (HashMapSnapshot<K, V>) TABLE.getAcquire(this);
     }
 
-    private void setTableRelease(Table<K, V> t) {
+    private void setTableRelease(HashMapSnapshot<K, V> t) {
         TABLE.setRelease(this, t);
     }
 
     /** Under the lock: publishes {@code next} as the content, one revision after the current table. */
     private void publishLocked(HashMap<K, V> next) {
-        setTableRelease(new Table<>(next, tableAcquire().revision + 1));
+        setTableRelease(HashMapSnapshot.of(next, tableAcquire().revision() + 1));
     }
 
     /**
@@ -227,7 +218,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         }
         lock.lock();
         try {
-            HashMap<K, V> next = copyForWrite(tableAcquire().map);
+            HashMap<K, V> next = copyForWrite(tableAcquire().content());
             next.putAll(additions);
             publishLocked(next);
         } finally {
@@ -249,11 +240,11 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         requireFunction(function, "function");
         lock.lock();
         try {
-            Table<K, V> t = tableAcquire();
-            if (t.map.isEmpty()) {
+            HashMapSnapshot<K, V> t = tableAcquire();
+            if (t.content().isEmpty()) {
                 return;
             }
-            HashMap<K, V> next = copyForWrite(t.map);
+            HashMap<K, V> next = copyForWrite(t.content());
             Object prev = FunctionGuard.enter(this);
             try {
                 for (Map.Entry<K, V> e : next.entrySet()) {
@@ -282,7 +273,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "clear");
         lock.lock();
         try {
-            if (!tableAcquire().map.isEmpty()) {
+            if (!tableAcquire().content().isEmpty()) {
                 publishLocked(new HashMap<>());
             }
         } finally {
@@ -299,7 +290,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V get(Object key) {
-        return tableAcquire().map.get(requireKey(key));
+        return tableAcquire().content().get(requireKey(key));
     }
 
     /**
@@ -309,18 +300,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean containsKey(Object key) {
-        return tableAcquire().map.containsKey(requireKey(key));
-    }
-
-    /**
-     * Returns the value of {@code key}, or {@code defaultValue} if absent; as {@link #get}.
-     *
-     * @throws NullPointerException if {@code key} is null
-     */
-    @Override
-    public V getOrDefault(Object key, V defaultValue) {
-        V v = get(key);
-        return v != null ? v : defaultValue;
+        return tableAcquire().content().containsKey(requireKey(key));
     }
 
     /**
@@ -330,19 +310,19 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean containsValue(Object value) {
-        return tableAcquire().map.containsValue(requireValue(value, "value"));
+        return tableAcquire().content().containsValue(requireValue(value, "value"));
     }
 
     /** Returns the exact number of mappings in the current table. O(1), wait-free, linearizable. */
     @Override
     public int size() {
-        return tableAcquire().map.size();
+        return tableAcquire().content().size();
     }
 
     /** Tells whether the current table is empty. O(1), wait-free, linearizable. */
     @Override
     public boolean isEmpty() {
-        return tableAcquire().map.isEmpty();
+        return tableAcquire().content().isEmpty();
     }
 
     /**
@@ -354,13 +334,13 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public void forEach(BiConsumer<? super K, ? super V> action) {
         requireFunction(action, "action");
-        tableAcquire().map.forEach(action);
+        tableAcquire().content().forEach(action);
     }
 
     /** Iterates over the table current at this call: an exact point-in-time picture. */
     @Override
     Iterator<Map.Entry<K, V>> entryIterator() {
-        Iterator<Map.Entry<K, V>> it = tableAcquire().map.entrySet().iterator();
+        Iterator<Map.Entry<K, V>> it = tableAcquire().content().entrySet().iterator();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -378,19 +358,19 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     /** Compares the current table with {@code o} per {@link Map#equals}: one point-in-time picture. O(n). */
     @Override
     public boolean equals(Object o) {
-        return o == this || tableAcquire().map.equals(o);
+        return o == this || tableAcquire().content().equals(o);
     }
 
     /** Returns the hash code of the current table per {@link Map#hashCode}. O(n). */
     @Override
     public int hashCode() {
-        return tableAcquire().map.hashCode();
+        return tableAcquire().content().hashCode();
     }
 
     /** Returns the current table's content as {@code {k1=v1, k2=v2}}. O(n). */
     @Override
     public String toString() {
-        return tableAcquire().map.toString();
+        return tableAcquire().content().toString();
     }
 
     /* ---------------- Single-key writes ---------------- */
@@ -407,15 +387,12 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "put");
         requireKey(key);
         requireValue(value, "value");
-        lock.lock();
-        try {
-            HashMap<K, V> next = copyForWrite(tableAcquire().map);
-            V previous = next.put(key, value);
-            publishLocked(next);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMap<K, V> next = copyForWrite(m.tableAcquire().content());
+            V previous = next.put(k, v);
+            m.publishLocked(next);
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -431,21 +408,18 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "putIfAbsent");
         requireKey(key);
         requireValue(value, "value");
-        V current = tableAcquire().map.get(key);
+        V current = tableAcquire().content().get(key);
         if (current != null) {
             return current;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            current = t.map.get(key);
-            if (current == null) {
-                publishLocked(with(t.map, key, value));
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null) {
+                m.publishLocked(with(t.content(), k, v));
             }
-            return current;
-        } finally {
-            lock.unlock();
-        }
+            return now;
+        });
     }
 
     /**
@@ -459,22 +433,19 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     public V remove(Object key) {
         FunctionGuard.checkNotInFunction(this, "remove");
         requireKey(key);
-        if (!tableAcquire().map.containsKey(key)) {
+        if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            V previous = t.map.get(key);
+        return locked(key, null, null, (m, k, unused, unused2) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V previous = t.content().get(k);
             if (previous != null) {
-                HashMap<K, V> next = copyForWrite(t.map);
-                next.remove(key);
-                publishLocked(next);
+                HashMap<K, V> next = copyForWrite(t.content());
+                next.remove(k);
+                m.publishLocked(next);
             }
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -490,24 +461,21 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "remove");
         requireKey(key);
         requireValue(value, "value");
-        V current = tableAcquire().map.get(key);
+        V current = tableAcquire().content().get(key);
         if (current == null || !value.equals(current)) {
             return false;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            current = t.map.get(key);
-            if (current == null || !value.equals(current)) {
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null || !v.equals(now)) {
                 return false;
             }
-            HashMap<K, V> next = copyForWrite(t.map);
-            next.remove(key);
-            publishLocked(next);
+            HashMap<K, V> next = copyForWrite(t.content());
+            next.remove(k);
+            m.publishLocked(next);
             return true;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -523,20 +491,17 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "replace");
         requireKey(key);
         requireValue(value, "value");
-        if (!tableAcquire().map.containsKey(key)) {
+        if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            V previous = t.map.get(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V previous = t.content().get(k);
             if (previous != null) {
-                publishLocked(with(t.map, key, value));
+                m.publishLocked(with(t.content(), k, v));
             }
             return previous;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -553,19 +518,35 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        V current = tableAcquire().map.get(key);
+        V current = tableAcquire().content().get(key);
         if (current == null || !oldValue.equals(current)) {
             return false;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            current = t.map.get(key);
-            if (current == null || !oldValue.equals(current)) {
+        return locked(key, oldValue, newValue, (m, k, o, n) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now == null || !o.equals(now)) {
                 return false;
             }
-            publishLocked(with(t.map, key, newValue));
+            m.publishLocked(with(t.content(), k, n));
             return true;
+        });
+    }
+
+    /**
+     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
+     * a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Locked<K, V, A, B, C, R> {
+        R apply(CopyOnWriteMap<K, V> map, A a, B b, C c);
+    }
+
+    /** Runs {@code body} under the write lock, released in a {@code finally} whatever {@code body} throws. */
+    private <A, B, C, R> R locked(A a, B b, C c, Locked<K, V, A, B, C, R> body) {
+        lock.lock();
+        try {
+            return body.apply(this, a, b, c);
         } finally {
             lock.unlock();
         }
@@ -593,31 +574,22 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
         requireKey(key);
         requireFunction(mappingFunction, "mappingFunction");
-        V current = tableAcquire().map.get(key);
+        V current = tableAcquire().content().get(key);
         if (current != null) {
             return current;
         }
-        lock.lock();
-        try {
-            Table<K, V> t = tableAcquire();
-            current = t.map.get(key);
-            if (current != null) {
-                return current;
+        return locked(key, mappingFunction, null, (m, k, f, unused) -> {
+            HashMapSnapshot<K, V> t = m.tableAcquire();
+            V now = t.content().get(k);
+            if (now != null) {
+                return now;
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(m, f, k, null, (g, a, b) -> g.apply(a));
             if (value != null) {
-                publishLocked(with(t.map, key, value));
+                m.publishLocked(with(t.content(), k, value));
             }
             return value;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -634,16 +606,13 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "computeIfPresent");
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        if (!tableAcquire().map.containsKey(key)) {
+        if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
-        lock.lock();
-        try {
-            V old = tableAcquire().map.get(key);
-            return old == null ? null : remapLocked(key, old, remappingFunction);
-        } finally {
-            lock.unlock();
-        }
+        return locked(key, remappingFunction, null, (m, k, f, unused) -> {
+            V old = m.tableAcquire().content().get(k);
+            return old == null ? null : m.remapLocked(k, old, f);
+        });
     }
 
     /**
@@ -660,12 +629,8 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "compute");
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            return remapLocked(key, tableAcquire().map.get(key), remappingFunction);
-        } finally {
-            lock.unlock();
-        }
+        return locked(key, remappingFunction, null,
+            (m, k, f, unused) -> m.remapLocked(k, m.tableAcquire().content().get(k), f));
     }
 
     /**
@@ -683,30 +648,21 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(value, "value");
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            HashMap<K, V> current = tableAcquire().map;
-            V old = current.get(key);
+        return locked(key, value, remappingFunction, (m, k, v, f) -> {
+            HashMap<K, V> current = m.tableAcquire().content();
+            V old = current.get(k);
             if (old == null) {
-                publishLocked(with(current, key, value));
-                return value;
+                m.publishLocked(with(current, k, v));
+                return v;
             }
-            return remapLocked(key, old, (k, o) -> remappingFunction.apply(o, value));
-        } finally {
-            lock.unlock();
-        }
+            return m.remapLocked(k, old, (kk, o) -> f.apply(o, v));
+        });
     }
 
     /** Under the lock: runs {@code function(key, old)} once and publishes its effect, if any. */
     private V remapLocked(K key, V old, BiFunction<? super K, ? super V, ? extends V> function) {
-        V value;
-        Object prev = FunctionGuard.enter(this);
-        try {
-            value = function.apply(key, old);
-        } finally {
-            FunctionGuard.exit(prev);
-        }
-        HashMap<K, V> current = tableAcquire().map;
+        V value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
+        HashMap<K, V> current = tableAcquire().content();
         if (value != null) {
             publishLocked(with(current, key, value));
         } else if (old != null) {
@@ -715,165 +671,6 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
             publishLocked(next);
         }
         return value;
-    }
-
-    /* ---------------- The immutable table ---------------- */
-
-    /**
-     * One published version of the content: a {@link HashMap} never modified after publication, and the
-     * number of publishes before it. It is also the {@link Snapshot} handed out by {@link #snapshot()}.
-     */
-    private static final class Table<K, V> extends AbstractMap<K, V> implements Snapshot<K, V>, Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        /** The content; never modified after construction. */
-        final HashMap<K, V> map;
-        /** The publish counter: 0 for a new map, plus one per publish. */
-        final long revision;
-        Table(HashMap<K, V> map, long revision) {
-            this.map = map;
-            this.revision = revision;
-        }
-
-        @Override
-        public long revision() {
-            return revision;
-        }
-
-        @Override
-        public int size() {
-            return map.size();
-        }
-
-        @Override
-        public boolean isEmpty() {
-            return map.isEmpty();
-        }
-
-        @Override
-        public V get(Object key) {
-            return map.get(Objects.requireNonNull(key, "key"));
-        }
-
-        @Override
-        public V getOrDefault(Object key, V defaultValue) {
-            return map.getOrDefault(Objects.requireNonNull(key, "key"), defaultValue);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return map.containsKey(Objects.requireNonNull(key, "key"));
-        }
-
-        @Override
-        public boolean containsValue(Object value) {
-            return map.containsValue(Objects.requireNonNull(value, "value"));
-        }
-
-        @Override
-        public Set<Map.Entry<K, V>> entrySet() {
-            return Collections.unmodifiableMap(map).entrySet();
-        }
-
-        @Override
-        public Set<K> keySet() {
-            return Collections.unmodifiableMap(map).keySet();
-        }
-
-        @Override
-        public Collection<V> values() {
-            return Collections.unmodifiableMap(map).values();
-        }
-
-        @Override
-        public void forEach(BiConsumer<? super K, ? super V> action) {
-            map.forEach(action);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o == this || map.equals(o);
-        }
-
-        @Override
-        public int hashCode() {
-            return map.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return map.toString();
-        }
-
-        private static UnsupportedOperationException immutable() {
-            return new UnsupportedOperationException("a Snapshot is immutable");
-        }
-
-        @Override
-        public V put(K key, V value) {
-            throw immutable();
-        }
-
-        @Override
-        public V remove(Object key) {
-            throw immutable();
-        }
-
-        @Override
-        public void putAll(Map<? extends K, ? extends V> m) {
-            throw immutable();
-        }
-
-        @Override
-        public void clear() {
-            throw immutable();
-        }
-
-        @Override
-        public V putIfAbsent(K key, V value) {
-            throw immutable();
-        }
-
-        @Override
-        public boolean remove(Object key, Object value) {
-            throw immutable();
-        }
-
-        @Override
-        public boolean replace(K key, V oldValue, V newValue) {
-            throw immutable();
-        }
-
-        @Override
-        public V replace(K key, V value) {
-            throw immutable();
-        }
-
-        @Override
-        public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
-            throw immutable();
-        }
-
-        @Override
-        public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-            throw immutable();
-        }
-
-        @Override
-        public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-            throw immutable();
-        }
-
-        @Override
-        public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-            throw immutable();
-        }
-
-        @Override
-        public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-            throw immutable();
-        }
     }
 
     /* ---------------- Serialization ---------------- */
@@ -885,7 +682,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Serial
     private Object writeReplace() {
-        return new SerializedForm(tableAcquire().map);
+        return new SerializedForm(tableAcquire().content());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
 import dev.syncmap.internal.HashOrderedTable;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -95,16 +96,8 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     private static final int DEFAULT_CAPACITY = 16;
 
-    private static final VarHandle CACHED_SNAPSHOT;
-
-    static {
-        try {
-            CACHED_SNAPSHOT = MethodHandles.lookup()
-                .findVarHandle(LockedMap.class, "cachedSnapshot", HashMapSnapshot.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle CACHED_SNAPSHOT =
+        VarHandles.field(MethodHandles.lookup(), LockedMap.class, "cachedSnapshot", HashMapSnapshot.class);
 
     private final transient ReentrantReadWriteLock lock;
     private final transient ReentrantReadWriteLock.ReadLock readLock;
@@ -191,6 +184,34 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     private IllegalStateException recursiveUpdate(String operation, String why) {
         return new IllegalStateException("Recursive update: " + operation + " was called on a LockedMap by a thread"
             + " that " + why + "; a mapping function or forEach action must not modify its map");
+    }
+
+    /**
+     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
+     * a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Write<K, V, A, B, C, R> {
+        R apply(LockedMap<K, V> map, A a, B b, C c);
+    }
+
+    /**
+     * Runs {@code write} for a mutating method: refuses a call from inside one of this map's functions, takes the
+     * write lock ({@link #lockForWrite}) and releases it in a {@code finally}, whatever {@code write} throws.
+     */
+    private <A, B, C, R> R write(String operation, A a, B b, C c, Write<K, V, A, B, C, R> write) {
+        FunctionGuard.checkNotInFunction(this, operation);
+        return underWriteLock(operation, a, b, c, write);
+    }
+
+    /** Runs {@code write} under the write lock ({@link #lockForWrite}), released in a {@code finally}. */
+    private <A, B, C, R> R underWriteLock(String operation, A a, B b, C c, Write<K, V, A, B, C, R> write) {
+        lockForWrite(operation);
+        try {
+            return write.apply(this, a, b, c);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Records a change; called under the write lock after the table was (possibly) modified. */
@@ -393,15 +414,11 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V put(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "put");
-        lockForWrite("put");
-        try {
-            V previous = table.put(key, value);
-            changed();
+        return write("put", key, value, null, (m, k, v, unused) -> {
+            V previous = m.table.put(k, v);
+            m.changed();
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -450,17 +467,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public V remove(Object key) {
         requireKey(key);
-        FunctionGuard.checkNotInFunction(this, "remove");
-        lockForWrite("remove");
-        try {
-            V previous = table.remove(key);
+        return write("remove", key, null, null, (m, k, unused, unused2) -> {
+            V previous = m.table.remove(k);
             if (previous != null) {
-                changed();
+                m.changed();
             }
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -473,17 +486,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public boolean remove(Object key, Object value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "remove");
-        lockForWrite("remove");
-        try {
-            boolean removed = table.remove(key, value);
+        return write("remove", key, value, null, (m, k, v, unused) -> {
+            boolean removed = m.table.remove(k, v);
             if (removed) {
-                changed();
+                m.changed();
             }
             return removed;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -516,17 +525,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V putIfAbsent(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
-        lockForWrite("putIfAbsent");
-        try {
-            V existing = table.putIfAbsent(key, value);
+        return write("putIfAbsent", key, value, null, (m, k, v, unused) -> {
+            V existing = m.table.putIfAbsent(k, v);
             if (existing == null) {
-                changed();
+                m.changed();
             }
             return existing;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -540,17 +545,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        lockForWrite("replace");
-        try {
-            boolean replaced = table.replace(key, oldValue, newValue);
+        return write("replace", key, oldValue, newValue, (m, k, o, n) -> {
+            boolean replaced = m.table.replace(k, o, n);
             if (replaced) {
-                changed();
+                m.changed();
             }
             return replaced;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -564,17 +565,13 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V replace(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        lockForWrite("replace");
-        try {
-            V previous = table.replace(key, value);
+        return write("replace", key, value, null, (m, k, v, unused) -> {
+            V previous = m.table.replace(k, v);
             if (previous != null) {
-                changed();
+                m.changed();
             }
             return previous;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /* ---------------- Atomic functions ---------------- */
@@ -603,23 +600,15 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (existing != null) {
             return existing;
         }
-        lockForWrite("computeIfAbsent");
-        try {
-            int sizeBefore = table.size();
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.computeIfAbsent(key, mappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
-            if (table.size() != sizeBefore) {
-                changed();
+        // The thread was checked above, before the read lock.
+        return underWriteLock("computeIfAbsent", key, mappingFunction, null, (m, k, f, unused) -> {
+            int sizeBefore = m.table.size();
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.computeIfAbsent(a, b));
+            if (m.table.size() != sizeBefore) {
+                m.changed();
             }
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -634,24 +623,14 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
-        lockForWrite("computeIfPresent");
-        try {
-            if (!table.containsKey(key)) {
+        return write("computeIfPresent", key, remappingFunction, null, (m, k, f, unused) -> {
+            if (!m.table.containsKey(k)) {
                 return null;
             }
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.computeIfPresent(key, remappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
-            changed();
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.computeIfPresent(a, b));
+            m.changed();
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -666,21 +645,11 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "compute");
-        lockForWrite("compute");
-        try {
-            V value;
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = table.compute(key, remappingFunction);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
-            changed();
+        return write("compute", key, remappingFunction, null, (m, k, f, unused) -> {
+            V value = FunctionGuard.call(m, m.table, k, f, (t, a, b) -> t.compute(a, b));
+            m.changed();
             return value;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -697,21 +666,17 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(value, "value");
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "merge");
-        lockForWrite("merge");
-        try {
+        return write("merge", key, value, remappingFunction, (m, k, v, f) -> {
             V result;
-            Object previous = FunctionGuard.enter(this);
+            Object previous = FunctionGuard.enter(m);
             try {
-                result = table.merge(key, value, remappingFunction);
+                result = m.table.merge(k, v, f);
             } finally {
                 FunctionGuard.exit(previous);
             }
-            changed();
+            m.changed();
             return result;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     /**

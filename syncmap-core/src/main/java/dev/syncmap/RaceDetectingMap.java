@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.AbstractCollection;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * A race detector for maps that are not thread-safe: {@code RaceDetectingMap.of(new HashMap<>())} behaves like the
@@ -102,15 +103,8 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     private static final long READER_TID_MASK = (1L << 37) - 1;
     private static final long OP_MASK = 0x3F;
 
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(RaceDetectingMap.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE =
+        VarHandles.field(MethodHandles.lookup(), RaceDetectingMap.class, "state", long.class);
 
     /** The operations, by name; the ordinal is stored in the state word. At most 64. */
     private enum Op {
@@ -268,6 +262,55 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
         STATE.setRelease(this, IDLE); // only this writer can change the word until now
     }
 
+    /**
+     * A call on the wrapped map, one of its views, iterators or entries: the target and up to three arguments are
+     * passed in, so that every call site is a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Call<T, A, B, C, R> {
+        R on(T target, A a, B b, C c);
+    }
+
+    /**
+     * Runs {@code call} as one checked {@code op}: registers before the {@code try} and leaves in the
+     * {@code finally}, whatever the call throws. Small enough to be inlined into each caller, where the lambda is a
+     * constant and its call is direct.
+     */
+    private <T, A, B, C, R> R checked(Op op, T target, A a, B b, C c, Call<T, A, B, C, R> call) {
+        boolean entered = enter(op);
+        try {
+            return call.on(target, a, b, c);
+        } finally {
+            exit(op, entered);
+        }
+    }
+
+    /** {@link #checked} for a call that returns an {@code int} (a size), which is not boxed. */
+    private <T> int checkedInt(Op op, T target, ToIntFunction<T> call) {
+        boolean entered = enter(op);
+        try {
+            return call.applyAsInt(target);
+        } finally {
+            exit(op, entered);
+        }
+    }
+
+    /** Registers {@code op}; returns whether {@link #exit} must undo it (false when re-entering). */
+    private boolean enter(Op op) {
+        return op.write ? enterWrite(op) : enterRead(op);
+    }
+
+    private void exit(Op op, boolean entered) {
+        if (!entered) {
+            return;
+        }
+        if (op.write) {
+            exitWrite();
+        } else {
+            exitRead();
+        }
+    }
+
     /* ---------------- Reporting ---------------- */
 
     private ConcurrentMapMisuseException misuse(Op op, long s) {
@@ -362,79 +405,37 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     /** Checked read; see the class comment. Null keys are handled as the wrapped map handles them. */
     @Override
     public V get(Object key) {
-        boolean entered = enterRead(Op.GET);
-        try {
-            return delegate.get(key);
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checked(Op.GET, delegate, key, null, null, (m, k, u, w) -> m.get(k));
     }
 
     /** Checked read. */
     @Override
     public V getOrDefault(Object key, V defaultValue) {
-        boolean entered = enterRead(Op.GET_OR_DEFAULT);
-        try {
-            return delegate.getOrDefault(key, defaultValue);
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checked(Op.GET_OR_DEFAULT, delegate, key, defaultValue, null, (m, k, d, w) -> m.getOrDefault(k, d));
     }
 
     /** Checked read. */
     @Override
     public boolean containsKey(Object key) {
-        boolean entered = enterRead(Op.CONTAINS_KEY);
-        try {
-            return delegate.containsKey(key);
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checked(Op.CONTAINS_KEY, delegate, key, null, null, (m, k, u, w) -> m.containsKey(k));
     }
 
     /** Checked read (one check for the whole O(n) scan). */
     @Override
     public boolean containsValue(Object value) {
-        boolean entered = enterRead(Op.CONTAINS_VALUE);
-        try {
-            return delegate.containsValue(value);
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checked(Op.CONTAINS_VALUE, delegate, value, null, null, (m, v, u, w) -> m.containsValue(v));
     }
 
     /** Checked read. */
     @Override
     public int size() {
-        boolean entered = enterRead(Op.SIZE);
-        try {
-            return delegate.size();
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checkedInt(Op.SIZE, delegate, Map::size);
     }
 
     /** Checked read. */
     @Override
     public boolean isEmpty() {
-        boolean entered = enterRead(Op.IS_EMPTY);
-        try {
-            return delegate.isEmpty();
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        return checked(Op.IS_EMPTY, delegate, null, null, null, (m, u, v, w) -> m.isEmpty());
     }
 
     /**
@@ -446,19 +447,12 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     @Override
     public void forEach(BiConsumer<? super K, ? super V> action) {
         Objects.requireNonNull(action, "action");
-        Iterator<Map.Entry<K, V>> it;
-        boolean entered = enterRead(Op.FOR_EACH);
-        try {
-            it = delegate.entrySet().iterator();
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
+        Iterator<Map.Entry<K, V>> it =
+            checked(Op.FOR_EACH, delegate, null, null, null, (m, u, v, w) -> m.entrySet().iterator());
         for (;;) {
             K key;
             V value;
-            entered = enterRead(Op.FOR_EACH);
+            boolean entered = enter(Op.FOR_EACH);
             try {
                 if (!it.hasNext()) {
                     return;
@@ -467,9 +461,7 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
                 key = e.getKey();
                 value = e.getValue();
             } finally {
-                if (entered) {
-                    exitRead();
-                }
+                exit(Op.FOR_EACH, entered);
             }
             action.accept(key, value);
         }
@@ -480,170 +472,90 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     /** Checked write. */
     @Override
     public V put(K key, V value) {
-        boolean entered = enterWrite(Op.PUT);
-        try {
-            return delegate.put(key, value);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.PUT, delegate, key, value, null, (m, k, v, w) -> m.put(k, v));
     }
 
     /** Checked write (one check for the whole call; reading {@code m} is not checked unless it is checked). */
     @Override
     public void putAll(Map<? extends K, ? extends V> m) {
-        boolean entered = enterWrite(Op.PUT_ALL);
-        try {
-            delegate.putAll(m);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        checked(Op.PUT_ALL, delegate, m, null, null, (d, from, u, w) -> {
+            d.putAll(from);
+            return null;
+        });
     }
 
     /** Checked write. */
     @Override
     public V remove(Object key) {
-        boolean entered = enterWrite(Op.REMOVE);
-        try {
-            return delegate.remove(key);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.REMOVE, delegate, key, null, null, (m, k, u, w) -> m.remove(k));
     }
 
     /** Checked write. */
     @Override
     public boolean remove(Object key, Object value) {
-        boolean entered = enterWrite(Op.REMOVE_IF_EQUAL);
-        try {
-            return delegate.remove(key, value);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.REMOVE_IF_EQUAL, delegate, key, value, null, (m, k, v, w) -> m.remove(k, v));
     }
 
     /** Checked write. */
     @Override
     public void clear() {
-        boolean entered = enterWrite(Op.CLEAR);
-        try {
-            delegate.clear();
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        checked(Op.CLEAR, delegate, null, null, null, (m, u, v, w) -> {
+            m.clear();
+            return null;
+        });
     }
 
     /** Checked write. */
     @Override
     public V putIfAbsent(K key, V value) {
-        boolean entered = enterWrite(Op.PUT_IF_ABSENT);
-        try {
-            return delegate.putIfAbsent(key, value);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.PUT_IF_ABSENT, delegate, key, value, null, (m, k, v, w) -> m.putIfAbsent(k, v));
     }
 
     /** Checked write. */
     @Override
     public V replace(K key, V value) {
-        boolean entered = enterWrite(Op.REPLACE);
-        try {
-            return delegate.replace(key, value);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.REPLACE, delegate, key, value, null, (m, k, v, w) -> m.replace(k, v));
     }
 
     /** Checked write. */
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        boolean entered = enterWrite(Op.REPLACE_IF_EQUAL);
-        try {
-            return delegate.replace(key, oldValue, newValue);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.REPLACE_IF_EQUAL, delegate, key, oldValue, newValue, Map::replace);
     }
 
     /** Checked write, spanning the function's calls (the function may read this map). */
     @Override
     public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
-        boolean entered = enterWrite(Op.REPLACE_ALL);
-        try {
-            delegate.replaceAll(function);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        checked(Op.REPLACE_ALL, delegate, function, null, null, (m, f, u, w) -> {
+            m.replaceAll(f);
+            return null;
+        });
     }
 
     /** Checked write, spanning the function's call (the function may read this map). */
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        boolean entered = enterWrite(Op.COMPUTE_IF_ABSENT);
-        try {
-            return delegate.computeIfAbsent(key, mappingFunction);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.COMPUTE_IF_ABSENT, delegate, key, mappingFunction, null,
+            (m, k, f, w) -> m.computeIfAbsent(k, f));
     }
 
     /** Checked write, spanning the function's call (the function may read this map). */
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        boolean entered = enterWrite(Op.COMPUTE_IF_PRESENT);
-        try {
-            return delegate.computeIfPresent(key, remappingFunction);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.COMPUTE_IF_PRESENT, delegate, key, remappingFunction, null,
+            (m, k, f, w) -> m.computeIfPresent(k, f));
     }
 
     /** Checked write, spanning the function's call (the function may read this map). */
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        boolean entered = enterWrite(Op.COMPUTE);
-        try {
-            return delegate.compute(key, remappingFunction);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.COMPUTE, delegate, key, remappingFunction, null, (m, k, f, w) -> m.compute(k, f));
     }
 
     /** Checked write, spanning the function's call (the function may read this map). */
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        boolean entered = enterWrite(Op.MERGE);
-        try {
-            return delegate.merge(key, value, remappingFunction);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
+        return checked(Op.MERGE, delegate, key, value, remappingFunction, Map::merge);
     }
 
     /* ---------------- Views ---------------- */
@@ -651,19 +563,29 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
     /** Returns a checked view of the keys; every call on it and its iterators is checked (see the class comment). */
     @Override
     public Set<K> keySet() {
-        return new KeySetView();
+        return new CheckedSet<>(new CheckedView<>(Op.KEY_SET, Map::keySet));
     }
 
     /** Returns a checked view of the values; every call on it and its iterators is checked. */
     @Override
     public Collection<V> values() {
-        return new ValuesView();
+        return new CheckedView<>(Op.VALUES, Map::values);
     }
 
     /** Returns a checked view of the mappings; its entries' {@code getValue}/{@code setValue} are checked too. */
     @Override
     public Set<Map.Entry<K, V>> entrySet() {
-        return new EntrySetView();
+        return new CheckedSet<>(new CheckedView<Map.Entry<K, V>>(Op.ENTRY_SET, Map::entrySet) {
+            @Override
+            public Iterator<Map.Entry<K, V>> iterator() {
+                return new CheckedIterator<>(view) {
+                    @Override
+                    Map.Entry<K, V> wrap(Map.Entry<K, V> element) {
+                        return new CheckedEntry(element);
+                    }
+                };
+            }
+        });
     }
 
     /** An iterator whose every step is a checked read and whose {@code remove} is a checked write. */
@@ -671,14 +593,7 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
         private final Iterator<T> it;
 
         CheckedIterator(Collection<T> view) {
-            boolean entered = enterRead(Op.ITERATION);
-            try {
-                this.it = view.iterator();
-            } finally {
-                if (entered) {
-                    exitRead();
-                }
-            }
+            this.it = checked(Op.ITERATION, view, null, null, null, (c, u, v, w) -> c.iterator());
         }
 
         T wrap(T element) {
@@ -687,40 +602,20 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
 
         @Override
         public boolean hasNext() {
-            boolean entered = enterRead(Op.ITERATION);
-            try {
-                return it.hasNext();
-            } finally {
-                if (entered) {
-                    exitRead();
-                }
-            }
+            return checked(Op.ITERATION, it, null, null, null, (i, u, v, w) -> i.hasNext());
         }
 
         @Override
         public T next() {
-            T element;
-            boolean entered = enterRead(Op.ITERATION);
-            try {
-                element = it.next();
-            } finally {
-                if (entered) {
-                    exitRead();
-                }
-            }
-            return wrap(element);
+            return wrap(checked(Op.ITERATION, it, null, null, null, (i, u, v, w) -> i.next()));
         }
 
         @Override
         public void remove() {
-            boolean entered = enterWrite(Op.ITERATOR_REMOVE);
-            try {
-                it.remove();
-            } finally {
-                if (entered) {
-                    exitWrite();
-                }
-            }
+            checked(Op.ITERATOR_REMOVE, it, null, null, null, (i, u, v, w) -> {
+                i.remove();
+                return null;
+            });
         }
     }
 
@@ -739,26 +634,12 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
 
         @Override
         public V getValue() {
-            boolean entered = enterRead(Op.ENTRY_GET_VALUE);
-            try {
-                return entry.getValue();
-            } finally {
-                if (entered) {
-                    exitRead();
-                }
-            }
+            return checked(Op.ENTRY_GET_VALUE, entry, null, null, null, (e, u, v, w) -> e.getValue());
         }
 
         @Override
         public V setValue(V value) {
-            boolean entered = enterWrite(Op.ENTRY_SET_VALUE);
-            try {
-                return entry.setValue(value);
-            } finally {
-                if (entered) {
-                    exitWrite();
-                }
-            }
+            return checked(Op.ENTRY_SET_VALUE, entry, value, null, null, (e, v, u, w) -> e.setValue(v));
         }
 
         @Override
@@ -778,146 +659,73 @@ public final class RaceDetectingMap<K, V> extends AbstractMap<K, V> {
         }
     }
 
-    /** Gets one of the wrapped map's views (which may initialize a field of the map: a checked read). */
-    private <T> T viewOf(Op op, Supplier<T> view) {
-        boolean entered = enterRead(op);
-        try {
-            return view.get();
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
-    }
+    /**
+     * A checked view of the wrapped map's keys, values or mappings: every call on it and its iterators is checked.
+     * {@code remove} is {@code AbstractCollection}'s, through the checked iterator.
+     */
+    private class CheckedView<T> extends AbstractCollection<T> {
+        final Collection<T> view;
 
-    private int viewSize(Collection<?> view) {
-        boolean entered = enterRead(Op.VIEW_SIZE);
-        try {
-            return view.size();
-        } finally {
-            if (entered) {
-                exitRead();
-            }
+        /** Gets one of the wrapped map's views (which may initialize a field of the map: a checked read). */
+        CheckedView(Op op, Function<Map<K, V>, Collection<T>> viewOf) {
+            this.view = checked(op, delegate, viewOf, null, null, (m, f, u, w) -> f.apply(m));
         }
-    }
-
-    private boolean viewContains(Collection<?> view, Object o) {
-        boolean entered = enterRead(Op.VIEW_CONTAINS);
-        try {
-            return view.contains(o);
-        } finally {
-            if (entered) {
-                exitRead();
-            }
-        }
-    }
-
-    private boolean viewRemove(Collection<?> view, Object o) {
-        boolean entered = enterWrite(Op.VIEW_REMOVE);
-        try {
-            return view.remove(o);
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
-    }
-
-    private void viewClear(Collection<?> view) {
-        boolean entered = enterWrite(Op.VIEW_CLEAR);
-        try {
-            view.clear();
-        } finally {
-            if (entered) {
-                exitWrite();
-            }
-        }
-    }
-
-    private final class KeySetView extends AbstractSet<K> {
-        private final Set<K> view = viewOf(Op.KEY_SET, delegate::keySet);
 
         @Override
-        public Iterator<K> iterator() {
+        public Iterator<T> iterator() {
             return new CheckedIterator<>(view);
         }
 
         @Override
         public int size() {
-            return viewSize(view);
+            return checkedInt(Op.VIEW_SIZE, view, Collection::size);
         }
 
         @Override
         public boolean contains(Object o) {
-            return viewContains(view, o);
-        }
-
-        @Override
-        public boolean remove(Object o) {
-            return viewRemove(view, o);
+            return checked(Op.VIEW_CONTAINS, view, o, null, null, (c, e, u, w) -> c.contains(e));
         }
 
         @Override
         public void clear() {
-            viewClear(view);
+            checked(Op.VIEW_CLEAR, view, null, null, null, (c, u, v, w) -> {
+                c.clear();
+                return null;
+            });
         }
     }
 
-    private final class ValuesView extends AbstractCollection<V> {
-        private final Collection<V> view = viewOf(Op.VALUES, delegate::values);
+    /** A checked view that is a set (keys, mappings), whose {@code remove} is one checked write on the wrapped set. */
+    private final class CheckedSet<T> extends AbstractSet<T> {
+        private final CheckedView<T> checkedView;
+
+        CheckedSet(CheckedView<T> checkedView) {
+            this.checkedView = checkedView;
+        }
 
         @Override
-        public Iterator<V> iterator() {
-            return new CheckedIterator<>(view);
+        public Iterator<T> iterator() {
+            return checkedView.iterator();
         }
 
         @Override
         public int size() {
-            return viewSize(view);
+            return checkedView.size();
         }
 
         @Override
         public boolean contains(Object o) {
-            return viewContains(view, o);
-        }
-
-        @Override
-        public void clear() {
-            viewClear(view);
-        }
-    }
-
-    private final class EntrySetView extends AbstractSet<Map.Entry<K, V>> {
-        private final Set<Map.Entry<K, V>> view = viewOf(Op.ENTRY_SET, delegate::entrySet);
-
-        @Override
-        public Iterator<Map.Entry<K, V>> iterator() {
-            return new CheckedIterator<>(view) {
-                @Override
-                Map.Entry<K, V> wrap(Map.Entry<K, V> element) {
-                    return new CheckedEntry(element);
-                }
-            };
-        }
-
-        @Override
-        public int size() {
-            return viewSize(view);
-        }
-
-        @Override
-        public boolean contains(Object o) {
-            return viewContains(view, o);
+            return checkedView.contains(o);
         }
 
         @Override
         public boolean remove(Object o) {
-            return viewRemove(view, o);
+            return checked(Op.VIEW_REMOVE, checkedView.view, o, null, null, (c, e, u, w) -> c.remove(e));
         }
 
         @Override
         public void clear() {
-            viewClear(view);
+            checkedView.clear();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -184,15 +185,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         }
     };
 
-    private static final VarHandle READ_ONLY;
-
-    static {
-        try {
-            READ_ONLY = MethodHandles.lookup().findVarHandle(ReadDirtyMap.class, "readOnly", ReadOnly.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle READ_ONLY =
+        VarHandles.field(MethodHandles.lookup(), ReadDirtyMap.class, "readOnly", ReadOnly.class);
 
     /** Guards the {@code WriterState} and all structural changes. */
     private final transient ReentrantLock lock = new ReentrantLock();
@@ -269,15 +263,8 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** A key's slot, shared by the read and dirty maps. */
     private static final class Entry {
-        private static final VarHandle VALUE;
-
-        static {
-            try {
-                VALUE = MethodHandles.lookup().findVarHandle(Entry.class, "value", Object.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle VALUE =
+            VarHandles.field(MethodHandles.lookup(), Entry.class, "value", Object.class);
 
         /** A value, null (deleted), EXPUNGED, or a Computing marker; accessed through VALUE only. */
         private Object value;
@@ -569,25 +556,41 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 }
             }
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            Located at = m.locateLocked(k);
             if (at.live == null || at.live.valueAcquire() == null) {
                 if (at.live == null) {
-                    insertLocked(key, at, value);
+                    m.insertLocked(k, at, v);
                 } else {
-                    at.live.setValueRelease(value);
-                    ws.count++;
+                    at.live.setValueRelease(v);
+                    m.ws.count++;
                 }
                 return null;
             }
-            return cast(swapLocked(at.live, value));
+            return cast(swapLocked(at.live, v));
+        });
+    }
+
+    /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
+    /**
+     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
+     * a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface Locked<K, V, A, B, C, R> {
+        R apply(ReadDirtyMap<K, V> map, A a, B b, C c);
+    }
+
+    /** Runs {@code body} under the write lock, released in a {@code finally} whatever {@code body} throws. */
+    private <A, B, C, R> R locked(A a, B b, C c, Locked<K, V, A, B, C, R> body) {
+        lock.lock();
+        try {
+            return body.apply(this, a, b, c);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
     private static Object swapLocked(Entry e, Object value) {
         while (true) {
             Object p = e.valueAcquire();
@@ -617,28 +620,25 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 return cast(p);
             }
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            Located at = m.locateLocked(k);
             Object result = null;
             if (at.live == null) {
-                insertLocked(key, at, value);
+                m.insertLocked(k, at, v);
             } else {
                 Object p = at.live.valueAcquire();
                 if (p == null) {
-                    at.live.setValueRelease(value);
-                    ws.count++;
+                    at.live.setValueRelease(v);
+                    m.ws.count++;
                 } else {
                     result = p;
                 }
             }
             if (at.missedRead()) {
-                missLocked();
+                m.missLocked();
             }
             return cast(result);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -672,16 +672,13 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else if (!ro.amended) {
             return null;
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            Located at = m.locateLocked(k);
             if (at.live == null || at.live.valueAcquire() == null) {
                 return null;
             }
-            return cast(swapLocked(at.live, value));
-        } finally {
-            lock.unlock();
-        }
+            return cast(swapLocked(at.live, v));
+        });
     }
 
     /**
@@ -720,24 +717,21 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else if (!ro.amended) {
             return false;
         }
-        lock.lock();
-        try {
-            Entry live = locateLocked(key).live;
+        return locked(key, oldValue, newValue, (m, k, o, n) -> {
+            Entry live = m.locateLocked(k).live;
             if (live == null) {
                 return false;
             }
             while (true) {
                 Object p = live.valueAcquire();
-                if (p == null || !oldValue.equals(p)) {
+                if (p == null || !o.equals(p)) {
                     return false;
                 }
-                if (live.casValue(p, newValue)) {
+                if (live.casValue(p, n)) {
                     return true;
                 }
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -763,23 +757,20 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else if (!ro.amended) {
             return null;
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, null, null, (m, k, unused, unused2) -> {
+            Located at = m.locateLocked(k);
             Object previous = null;
             if (at.live != null) {
                 // may race with lock-free value swaps only: presence changes under our lock
-                while ((previous = at.live.valueAcquire()) != null && !tryDeleteLocked(key, at, previous)) {
+                while ((previous = at.live.valueAcquire()) != null && !m.tryDeleteLocked(k, at, previous)) {
                     Thread.onSpinWait();
                 }
             }
             if (at.missedRead()) {
-                missLocked();
+                m.missLocked();
             }
             return cast(previous);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -806,29 +797,26 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else if (!ro.amended) {
             return false;
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, value, null, (m, k, v, unused) -> {
+            Located at = m.locateLocked(k);
             boolean removed = false;
             if (at.live != null) {
                 while (true) {
                     Object p = at.live.valueAcquire();
-                    if (p == null || !value.equals(p)) {
+                    if (p == null || !v.equals(p)) {
                         break;
                     }
-                    if (tryDeleteLocked(key, at, p)) {
+                    if (m.tryDeleteLocked(k, at, p)) {
                         removed = true;
                         break;
                     }
                 }
             }
             if (at.missedRead()) {
-                missLocked();
+                m.missLocked();
             }
             return removed;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -898,30 +886,21 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                 return cast(p);
             }
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, mappingFunction, null, (m, k, f, unused) -> {
+            Located at = m.locateLocked(k);
             Object current = at.live == null ? null : at.live.valueAcquire();
             if (current != null) {
                 return cast(current);
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(m, f, k, null, (g, a, b) -> g.apply(a));
             if (value != null) {
-                makePresentLocked(key, at, value);
+                m.makePresentLocked(k, at, value);
             }
             if (at.missedRead()) {
-                missLocked();
+                m.missLocked();
             }
             return value;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Under the lock, on an absent key: inserts it, reviving its deleted live entry if it has one. */
@@ -958,16 +937,13 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         } else if (!ro.amended) {
             return null;
         }
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, remappingFunction, null, (m, k, f, unused) -> {
+            Located at = m.locateLocked(k);
             if (at.live == null || at.live.valueAcquire() == null) {
                 return null;
             }
-            return remapPresentLocked(key, at, remappingFunction);
-        } finally {
-            lock.unlock();
-        }
+            return m.remapPresentLocked(k, at, f);
+        });
     }
 
     /**
@@ -984,26 +960,17 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         FunctionGuard.checkNotInFunction(this, "compute");
         requireKey(key);
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, remappingFunction, null, (m, k, f, unused) -> {
+            Located at = m.locateLocked(k);
             if (at.live != null && at.live.valueAcquire() != null) {
-                return remapPresentLocked(key, at, remappingFunction);
+                return m.remapPresentLocked(k, at, f);
             }
-            V value;
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = remappingFunction.apply(key, null);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            V value = FunctionGuard.call(m, f, k, null, (g, a, b) -> g.apply(a, null));
             if (value != null) {
-                makePresentLocked(key, at, value);
+                m.makePresentLocked(k, at, value);
             }
             return value;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -1021,17 +988,14 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(value, "value");
         requireFunction(remappingFunction, "remappingFunction");
-        lock.lock();
-        try {
-            Located at = locateLocked(key);
+        return locked(key, value, remappingFunction, (m, k, v, f) -> {
+            Located at = m.locateLocked(k);
             if (at.live != null && at.live.valueAcquire() != null) {
-                return remapPresentLocked(key, at, (k, old) -> remappingFunction.apply(old, value));
+                return m.remapPresentLocked(k, at, (kk, old) -> f.apply(old, v));
             }
-            makePresentLocked(key, at, value);
-            return value;
-        } finally {
-            lock.unlock();
-        }
+            m.makePresentLocked(k, at, v);
+            return v;
+        });
     }
 
     /**
@@ -1044,12 +1008,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         V old = cast(e.parkComputingLocked());
         V value;
         try {
-            Object prev = FunctionGuard.enter(this);
-            try {
-                value = function.apply(key, old);
-            } finally {
-                FunctionGuard.exit(prev);
-            }
+            value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
             if (value == null) {
                 tryDeleteLocked(key, at, e.valueAcquire()); // our marker: no other thread changes it, so it succeeds
             }

@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -60,21 +61,13 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
     /** The Error that escaped a commit after it began to publish; set once, read only by waiters (cold). */
     private volatile Throwable brokenBy;
 
-    private static final VarHandle STATE;
-    private static final VarHandle SIZE;
+    private static final VarHandle STATE =
+        VarHandles.field(MethodHandles.lookup(), SequencerFields.class, "state", long.class);
+    private static final VarHandle SIZE =
+        VarHandles.field(MethodHandles.lookup(), SequencerFields.class, "size", long.class);
     /** Access to {@code historyOldest}, for {@link ChangeLog}. */
-    static final VarHandle HISTORY_OLDEST;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(SequencerFields.class, "state", long.class);
-            SIZE = l.findVarHandle(SequencerFields.class, "size", long.class);
-            HISTORY_OLDEST = l.findVarHandle(SequencerFields.class, "historyOldest", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static final VarHandle HISTORY_OLDEST =
+        VarHandles.field(MethodHandles.lookup(), SequencerFields.class, "historyOldest", long.class);
 
     Sequencer(long revision, long size) {
         this.state = revision << 1; // plain: published with the map (a final field of it)

@@ -3,6 +3,7 @@ package dev.syncmap;
 import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashOrderedTable;
+import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -125,15 +126,8 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     /** The largest number of stripes a map may have. */
     public static final int MAX_STRIPES = 1 << 16;
 
-    private static final VarHandle SIZE;
-
-    static {
-        try {
-            SIZE = MethodHandles.lookup().findVarHandle(StripeFields.class, "size", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle SIZE =
+        VarHandles.field(MethodHandles.lookup(), StripeFields.class, "size", int.class);
 
     private final transient Stripe<K, V>[] stripes;
 
@@ -478,17 +472,6 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     /**
-     * Returns the value of {@code key}, or {@code defaultValue} (which may be null).
-     *
-     * @throws NullPointerException naming {@code "key"}
-     */
-    @Override
-    public V getOrDefault(Object key, V defaultValue) {
-        V value = get(key);
-        return value != null ? value : defaultValue;
-    }
-
-    /**
      * Tells whether {@code key} is mapped. Takes the key's stripe read lock; O(1) expected.
      *
      * @throws NullPointerException naming {@code "key"}
@@ -616,6 +599,31 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     /* ---------------- Single-key writes ---------------- */
 
     /**
+     * A single-key write made under its stripe's write lock: the stripe, the key and up to two arguments are passed
+     * in, so that each call site is a non-capturing lambda (one constant instance, no allocation per call).
+     */
+    @FunctionalInterface
+    private interface StripeWrite<K, V, Q, A, B, R> {
+        R apply(Stripe<K, V> stripe, Q key, A a, B b);
+    }
+
+    /**
+     * Runs {@code write} for a single-key mutating method: refuses a call from inside one of this map's functions,
+     * takes the key's stripe's write lock ({@link Stripe#lockForUpdate}) and releases it in a {@code finally},
+     * whatever {@code write} throws.
+     */
+    private <Q, A, B, R> R write(String operation, Q key, A a, B b, StripeWrite<K, V, Q, A, B, R> write) {
+        FunctionGuard.checkNotInFunction(this, operation);
+        Stripe<K, V> stripe = stripeFor(key);
+        stripe.lockForUpdate(operation);
+        try {
+            return write.apply(stripe, key, a, b);
+        } finally {
+            stripe.writeLock.unlock();
+        }
+    }
+
+    /**
      * Maps {@code key} to {@code value} under its stripe's write lock (after any pending computation there).
      *
      * @return the previous value, or null
@@ -626,18 +634,13 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V put(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "put");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("put");
-        try {
-            V previous = stripe.table.put(key, value);
+        return write("put", key, value, null, (s, k, v, unused) -> {
+            V previous = s.table.put(k, v);
             if (previous == null) {
-                stripe.sizeChanged();
+                s.sizeChanged();
             }
             return previous;
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -650,18 +653,13 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public V remove(Object key) {
         requireKey(key);
-        FunctionGuard.checkNotInFunction(this, "remove");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("remove");
-        try {
-            V previous = stripe.table.remove(key);
+        return write("remove", key, null, null, (s, k, unused, unused2) -> {
+            V previous = s.table.remove(k);
             if (previous != null) {
-                stripe.sizeChanged();
+                s.sizeChanged();
             }
             return previous;
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -674,18 +672,13 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     public boolean remove(Object key, Object value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "remove");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("remove");
-        try {
-            boolean removed = stripe.table.remove(key, value);
+        return write("remove", key, value, null, (s, k, v, unused) -> {
+            boolean removed = s.table.remove(k, v);
             if (removed) {
-                stripe.sizeChanged();
+                s.sizeChanged();
             }
             return removed;
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -699,18 +692,13 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V putIfAbsent(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("putIfAbsent");
-        try {
-            V existing = stripe.table.putIfAbsent(key, value);
+        return write("putIfAbsent", key, value, null, (s, k, v, unused) -> {
+            V existing = s.table.putIfAbsent(k, v);
             if (existing == null) {
-                stripe.sizeChanged();
+                s.sizeChanged();
             }
             return existing;
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        });
     }
 
     /**
@@ -724,14 +712,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("replace");
-        try {
-            return stripe.table.replace(key, oldValue, newValue);
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        return write("replace", key, oldValue, newValue, (s, k, o, n) -> s.table.replace(k, o, n));
     }
 
     /**
@@ -745,14 +726,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
     public V replace(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate("replace");
-        try {
-            return stripe.table.replace(key, value);
-        } finally {
-            stripe.writeLock.unlock();
-        }
+        return write("replace", key, value, null, (s, k, v, unused) -> s.table.replace(k, v));
     }
 
     /* ---------------- Atomic functions ---------------- */
@@ -785,12 +759,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V value;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;
@@ -871,12 +840,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V result;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                result = remappingFunction.apply(old, value);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            result = FunctionGuard.call(this, remappingFunction, old, value, (f, a, b) -> f.apply(a, b));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;
@@ -890,12 +854,7 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
         stripe.beginComputation();
         V value;
         try {
-            Object previous = FunctionGuard.enter(this);
-            try {
-                value = function.apply(key, old);
-            } finally {
-                FunctionGuard.exit(previous);
-            }
+            value = FunctionGuard.call(this, function, key, old, (f, a, b) -> f.apply(a, b));
         } catch (Throwable t) {
             stripe.abandonComputation();
             throw t;

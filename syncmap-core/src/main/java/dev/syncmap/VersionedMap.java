@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.VarHandles;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 
@@ -223,22 +224,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     private static final VarHandle TAB = MethodHandles.arrayElementVarHandle(Node[].class);
     private static final VarHandle LOCK = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle VALUE;
-    private static final VarHandle NEXT;
-    private static final VarHandle PRIOR;
-    private static final VarHandle OLDER;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            VALUE = l.findVarHandle(Node.class, "value", Object.class);
-            NEXT = l.findVarHandle(Node.class, "next", Node.class);
-            PRIOR = l.findVarHandle(Node.class, "prior", Version.class);
-            OLDER = l.findVarHandle(Version.class, "older", Version.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle VALUE = VarHandles.field(MethodHandles.lookup(), Node.class, "value", Object.class);
+    private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
+    private static final VarHandle PRIOR = VarHandles.field(MethodHandles.lookup(), Node.class, "prior", Version.class);
+    private static final VarHandle OLDER =
+        VarHandles.field(MethodHandles.lookup(), Version.class, "older", Version.class);
 
     /* ---------------- Fields ---------------- */
 
@@ -621,7 +611,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V remove(Object key) {
-        return removeVal(key, null);
+        return swapVal(key, null, null, "remove");
     }
 
     /**
@@ -634,13 +624,18 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     @Override
     public boolean remove(Object key, Object value) {
         requireValue(value, "value");
-        return removeVal(key, value) != null;
+        return swapVal(key, value, null, "remove") != null;
     }
 
+    /**
+     * Under the key's stripe lock: if {@code key} is mapped (to a value equal to {@code expected}, unless that is
+     * null), commits {@code value} for it (null removes it) and returns the old value; otherwise returns null.
+     * Serves {@code remove} and {@code replace}; their public methods check their own arguments first.
+     */
     @SuppressWarnings("unchecked")
-    private V removeVal(Object key, Object expected) {
+    private V swapVal(Object key, Object expected, V value, String op) {
         requireKey(key);
-        FunctionGuard.checkNotInFunction(this, "remove");
+        FunctionGuard.checkNotInFunction(this, op);
         int h = spread(key.hashCode());
         warm(h, key);
         int lock = lockStripe(h);
@@ -652,7 +647,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (e == null || (old = e.value) == null || (expected != null && !expected.equals(old))) {
                 return null;
             }
-            commit(tab, i, e, h, e.key, old, null);
+            commit(tab, i, e, h, e.key, old, value);
         } finally {
             unlockStripe(lock);
         }
@@ -668,28 +663,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalStateException if called from a mapping function running on this map
      */
     @Override
-    @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
         requireKey(key);
         requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        Object old;
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            if (e == null || (old = e.value) == null) {
-                return null;
-            }
-            commit(tab, i, e, h, e.key, old, value);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(false);
-        return (V) old;
+        return swapVal(key, null, value, "replace");
     }
 
     /**
@@ -705,24 +682,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         requireKey(key);
         requireValue(oldValue, "oldValue");
         requireValue(newValue, "newValue");
-        FunctionGuard.checkNotInFunction(this, "replace");
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            Object old;
-            if (e == null || (old = e.value) == null || !oldValue.equals(old)) {
-                return false;
-            }
-            commit(tab, i, e, h, e.key, old, newValue);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(false);
-        return true;
+        return swapVal(key, oldValue, newValue, "replace") != null;
     }
 
     /**
@@ -755,12 +715,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             if (old != null) {
                 return (V) old;
             }
-            Object mark = FunctionGuard.enter(this);
-            try {
-                value = mappingFunction.apply(key);
-            } finally {
-                FunctionGuard.exit(mark);
-            }
+            value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
             if (value == null) {
                 return null;
             }
@@ -1495,7 +1450,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         long[] cut = new long[2];
         SnapshotRegistry.Registration reg = registry.register(rev, sequencer, cut);
         try {
-            VersionedSnapshot<K, V> snap = new VersionedSnapshot<>(this, cut[0], cut[1]);
+            VersionedSnapshot<K, V> snap = new VersionedMapSnapshot<>(this, cut[0], cut[1]);
             SnapshotRegistry.releaseWhenUnreachable(snap, reg);
             registry.setNewest(snap);
             return snap;

@@ -1,17 +1,9 @@
 package dev.syncmap;
 
-import java.lang.ref.Reference;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * An immutable view of a {@link VersionedMap}'s whole content at one {@linkplain #revision() revision}, returned by
@@ -53,17 +45,7 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements Snapshot<K, V> {
-
-    private final VersionedMap<K, V> map;
-    private final long revision;
-    private final long size;
-
-    VersionedSnapshot(VersionedMap<K, V> map, long revision, long size) {
-        this.map = map;
-        this.revision = revision;
-        this.size = size;
-    }
+public interface VersionedSnapshot<K, V> extends Snapshot<K, V> {
 
     /**
      * Returns the revision this snapshot shows: every change up to and including it, none after.
@@ -71,21 +53,15 @@ public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements 
      * @return the revision
      */
     @Override
-    public long revision() {
-        return revision;
-    }
+    long revision();
 
     /** Returns the exact number of mappings at {@link #revision()}; constant time. */
     @Override
-    public int size() {
-        return size > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) size;
-    }
+    int size();
 
     /** Tells whether there were no mappings at {@link #revision()}; constant time. */
     @Override
-    public boolean isEmpty() {
-        return size == 0;
-    }
+    boolean isEmpty();
 
     /**
      * Returns the value {@code key} had at {@link #revision()}, or {@code null}.
@@ -93,14 +69,7 @@ public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements 
      * @throws NullPointerException if {@code key} is null
      */
     @Override
-    @SuppressWarnings("unchecked")
-    public V get(Object key) {
-        try {
-            return (V) map.getAt(key, revision);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
-    }
+    V get(Object key);
 
     /**
      * Tells whether {@code key} was mapped at {@link #revision()}.
@@ -108,37 +77,14 @@ public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements 
      * @throws NullPointerException if {@code key} is null
      */
     @Override
-    public boolean containsKey(Object key) {
-        return get(key) != null;
-    }
+    boolean containsKey(Object key);
 
     /**
      * Returns the mappings at {@link #revision()}: an immutable set whose iterator yields immutable entries,
      * consistently, in hash order.
      */
     @Override
-    public Set<Map.Entry<K, V>> entrySet() {
-        return new AbstractSet<>() {
-            @Override
-            public Iterator<Map.Entry<K, V>> iterator() {
-                return map.iteratorAt(revision, VersionedSnapshot.this);
-            }
-
-            @Override
-            public int size() {
-                return VersionedSnapshot.this.size();
-            }
-
-            @Override
-            public boolean contains(Object o) {
-                if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null) {
-                    return false;
-                }
-                Object v = get(e.getKey());
-                return v != null && v.equals(e.getValue());
-            }
-        };
-    }
+    Set<Map.Entry<K, V>> entrySet();
 
     /**
      * Returns this snapshot's content in the key order configured on the map
@@ -147,9 +93,7 @@ public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements 
      * @return an immutable sorted copy, built in O(n log n)
      * @throws ClassCastException if no comparator was configured and the keys are not {@link Comparable}
      */
-    public NavigableMap<K, V> sorted() {
-        return sorted(map.comparator());
-    }
+    NavigableMap<K, V> sorted();
 
     /**
      * Returns this snapshot's content ordered by {@code comparator} ({@code null}: natural order).
@@ -159,98 +103,5 @@ public final class VersionedSnapshot<K, V> extends AbstractMap<K, V> implements 
      * @throws ClassCastException if {@code comparator} is null and the keys are not {@link Comparable}
      * @throws IllegalArgumentException if {@code comparator} considers two distinct keys equal
      */
-    public NavigableMap<K, V> sorted(Comparator<? super K> comparator) {
-        TreeMap<K, V> t = new TreeMap<>(comparator);
-        for (Map.Entry<K, V> e : entrySet()) {
-            if (t.put(e.getKey(), e.getValue()) != null) {
-                throw new IllegalArgumentException("the comparator considers two distinct keys equal, one of them "
-                    + e.getKey() + "; a sorted view would lose mappings");
-            }
-        }
-        return Collections.unmodifiableNavigableMap(t);
-    }
-
-    /* ---------------- Immutability ---------------- */
-
-    private static UnsupportedOperationException immutable() {
-        return new UnsupportedOperationException("a snapshot is immutable");
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V put(K key, V value) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V remove(Object key) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public void putAll(Map<? extends K, ? extends V> m) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public void clear() {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V putIfAbsent(K key, V value) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public boolean remove(Object key, Object value) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public boolean replace(K key, V oldValue, V newValue) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V replace(K key, V value) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        throw immutable();
-    }
-
-    /** Always throws: a snapshot is immutable. */
-    @Override
-    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        throw immutable();
-    }
+    NavigableMap<K, V> sorted(Comparator<? super K> comparator);
 }

@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
+import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -85,20 +86,12 @@ final class WatchHub<K, V> {
     private static final int RUNNING = 1;
     private static final int CLOSED = 2;
 
-    private static final VarHandle DISPATCH_PENDING;
-    private static final VarHandle STATE;
-    private static final VarHandle DEMAND;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            DISPATCH_PENDING = l.findVarHandle(WatchHub.class, "dispatchPending", int.class);
-            STATE = l.findVarHandle(WatchHub.Subscriber.class, "state", int.class);
-            DEMAND = l.findVarHandle(WatchHub.FlowSubscription.class, "demand", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle DISPATCH_PENDING =
+        VarHandles.field(MethodHandles.lookup(), WatchHub.class, "dispatchPending", int.class);
+    private static final VarHandle STATE =
+        VarHandles.field(MethodHandles.lookup(), WatchHub.Subscriber.class, "state", int.class);
+    private static final VarHandle DEMAND =
+        VarHandles.field(MethodHandles.lookup(), WatchHub.FlowSubscription.class, "demand", long.class);
 
     /**
      * Shared defaults, created on first use. The executor: a pool of max(4, processors) daemon threads with an

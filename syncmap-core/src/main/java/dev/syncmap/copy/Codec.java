@@ -101,12 +101,7 @@ public interface Codec<T> {
         Codecs.checkId(id);
         Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(reader, "reader");
-        return new Codec<>() {
-            @Override
-            public String id() {
-                return id;
-            }
-
+        return new Codecs.Named<>(id) {
             @Override
             public void write(T value, DataOutput out) throws IOException {
                 writer.write(value, out);
@@ -115,11 +110,6 @@ public interface Codec<T> {
             @Override
             public T read(DataInput in) throws IOException {
                 return reader.read(in);
-            }
-
-            @Override
-            public String toString() {
-                return "Codec[" + id + "]";
             }
         };
     }

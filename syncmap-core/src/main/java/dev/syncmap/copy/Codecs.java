@@ -22,7 +22,7 @@ public final class Codecs {
      * (UTF-8 cannot represent it) and malformed UTF-8 cannot be read; both throw
      * {@link CharacterCodingException}. Id {@code "syncmap.string"}.
      */
-    public static final Codec<String> STRING = new BuiltIn<>("syncmap.string") {
+    public static final Codec<String> STRING = new Named<>("syncmap.string") {
         @Override
         public void write(String value, DataOutput out) throws IOException {
             if (hasNoSurrogate(value)) {
@@ -45,36 +45,18 @@ public final class Codecs {
     };
 
     /** {@link Long}s as 8 bytes, big-endian. Id {@code "syncmap.long"}. */
-    public static final Codec<Long> LONG = new BuiltIn<>("syncmap.long") {
-        @Override
-        public void write(Long value, DataOutput out) throws IOException {
-            out.writeLong(value);
-        }
-
-        @Override
-        public Long read(DataInput in) throws IOException {
-            return in.readLong();
-        }
-    };
+    public static final Codec<Long> LONG = Codec.of("syncmap.long", (value, out) -> out.writeLong(value),
+        DataInput::readLong);
 
     /** {@link Integer}s as 4 bytes, big-endian. Id {@code "syncmap.int"}. */
-    public static final Codec<Integer> INTEGER = new BuiltIn<>("syncmap.int") {
-        @Override
-        public void write(Integer value, DataOutput out) throws IOException {
-            out.writeInt(value);
-        }
-
-        @Override
-        public Integer read(DataInput in) throws IOException {
-            return in.readInt();
-        }
-    };
+    public static final Codec<Integer> INTEGER = Codec.of("syncmap.int", (value, out) -> out.writeInt(value),
+        DataInput::readInt);
 
     /**
      * Byte arrays as a 4-byte big-endian length and then the bytes. Arrays compare by identity, so as map keys
      * they are rarely what is wanted; as values they are fine. Id {@code "syncmap.bytes"}.
      */
-    public static final Codec<byte[]> BYTES = new BuiltIn<>("syncmap.bytes") {
+    public static final Codec<byte[]> BYTES = new Named<>("syncmap.bytes") {
         @Override
         public void write(byte[] value, DataOutput out) throws IOException {
             out.writeInt(value.length);
@@ -98,11 +80,11 @@ public final class Codecs {
         return true;
     }
 
-    /** A built-in codec: its id and a {@code toString} that names it. */
-    private abstract static class BuiltIn<T> implements Codec<T> {
+    /** A codec with a fixed id and a {@code toString} that names it: the built-ins, and {@link Codec#of}'s. */
+    abstract static class Named<T> implements Codec<T> {
         private final String id;
 
-        BuiltIn(String id) {
+        Named(String id) {
             this.id = id;
         }
 

@@ -45,6 +45,53 @@ public final class FunctionGuard {
     }
 
     /**
+     * A call that runs a user's mapping function: the function itself, or a table method that runs it. The target
+     * and two arguments are passed in, so that each call site is a non-capturing lambda (one constant instance, no
+     * allocation per call).
+     *
+     * @param <T> the type of the target
+     * @param <A> the type of the first argument
+     * @param <B> the type of the second argument
+     * @param <R> the type of the result
+     */
+    @FunctionalInterface
+    public interface Call<T, A, B, R> {
+        /**
+         * Makes the call.
+         *
+         * @param target the function or table to call
+         * @param a the first argument
+         * @param b the second argument, or an unused null
+         * @return the call's result
+         */
+        R apply(T target, A a, B b);
+    }
+
+    /**
+     * Makes {@code call} with the current thread marked as running a mapping function of {@code map}
+     * ({@link #enter}), and restores the mark in a {@code finally}, whatever the call throws.
+     *
+     * @param map the map whose function runs
+     * @param target the function or table to call
+     * @param a the first argument
+     * @param b the second argument, or an unused null
+     * @param call the call, a non-capturing lambda
+     * @param <T> the type of the target
+     * @param <A> the type of the first argument
+     * @param <B> the type of the second argument
+     * @param <R> the type of the result
+     * @return the call's result
+     */
+    public static <T, A, B, R> R call(Object map, T target, A a, B b, Call<? super T, ? super A, ? super B, R> call) {
+        Object previous = enter(map);
+        try {
+            return call.apply(target, a, b);
+        } finally {
+            exit(previous);
+        }
+    }
+
+    /**
      * Restores the mark that {@link #enter(Object)} returned.
      *
      * @param previous the value {@code enter} returned

@@ -2,7 +2,6 @@ package dev.syncmap.internal;
 
 import dev.syncmap.Snapshot;
 import java.io.Serializable;
-import java.util.AbstractMap;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,25 +9,27 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
- * A {@link Snapshot} backed by a private {@link HashMap} copy that nobody modifies after construction.
+ * A {@link Snapshot} backed by a {@link HashMap} (or a {@link java.util.LinkedHashMap}, whose order iteration then
+ * follows) that nobody modifies once the snapshot exists: {@code LockedMap}'s and {@code StripedMap}'s copies,
+ * {@code CopyOnWriteMap}'s published tables, the copies {@code MapCopy} makes.
  *
  * <h2>Implementation notes</h2>
- * The copy is made by the owning map while it excludes writers (for {@code LockedMap}, under its read lock); after
- * that the table is only read. Both fields are {@code final}, so a snapshot handed to another thread through a data
- * race still shows the complete copy (final-field semantics). Every mutator throws
- * {@link UnsupportedOperationException} before looking at its arguments, so no mapping function ever runs.
+ * The content is either copied here ({@link #copyOf}) by an owning map that excludes writers meanwhile (for
+ * {@code LockedMap}, under its read lock), or handed over ({@link #of}) by a caller that never touches it again;
+ * after that it is only read. Both fields are {@code final}, so a snapshot handed to another thread through a data
+ * race still shows the complete content (final-field semantics). Every query checks its arguments as the
+ * {@code Snapshot} contract asks (a null key or value throws {@link NullPointerException}); the views are read-only;
+ * equality, hash code and string form are the content's; the mutators refuse ({@link ImmutableSnapshot}).
  *
- * <p>Costs: construction O(n) (one copy); {@code get}/{@code containsKey} O(1) expected, as {@link HashMap};
- * iteration allocates one read-only entry wrapper per step.
+ * <p>Costs: {@link #copyOf} O(n); {@code get}/{@code containsKey} O(1) expected, as {@link HashMap}; iteration
+ * allocates one read-only entry wrapper per step.
  *
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class HashMapSnapshot<K, V> extends AbstractMap<K, V> implements Snapshot<K, V>, Serializable {
+public class HashMapSnapshot<K, V> extends ImmutableSnapshot<K, V> implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,7 +38,13 @@ public final class HashMapSnapshot<K, V> extends AbstractMap<K, V> implements Sn
     /** The revision the content stands for. */
     private final long revision;
 
-    private HashMapSnapshot(HashMap<K, V> content, long revision) {
+    /**
+     * Takes {@code content} over, without copying it.
+     *
+     * @param content the content; must hold no null key or value, and nobody may modify it from now on
+     * @param revision the revision the content stands for
+     */
+    protected HashMapSnapshot(HashMap<K, V> content, long revision) {
         this.content = content;
         this.revision = revision;
     }
@@ -56,134 +63,95 @@ public final class HashMapSnapshot<K, V> extends AbstractMap<K, V> implements Sn
         return new HashMapSnapshot<>(new HashMap<>(source), revision);
     }
 
+    /**
+     * Makes a snapshot of {@code content} without copying it.
+     *
+     * @param content the content; must hold no null key or value, and nobody may modify it from now on
+     * @param revision the revision the content stands for
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return the snapshot
+     */
+    public static <K, V> HashMapSnapshot<K, V> of(HashMap<K, V> content, long revision) {
+        return new HashMapSnapshot<>(content, revision);
+    }
+
+    /**
+     * Returns the content itself, for an owner that reads it without the snapshot's checks. Must not be modified.
+     *
+     * @return the content
+     */
+    public final HashMap<K, V> content() {
+        return content;
+    }
+
     @Override
-    public long revision() {
+    public final long revision() {
         return revision;
     }
 
     @Override
-    public int size() {
+    public final int size() {
         return content.size();
     }
 
     @Override
-    public boolean isEmpty() {
+    public final boolean isEmpty() {
         return content.isEmpty();
     }
 
     @Override
-    public V get(Object key) {
+    public final V get(Object key) {
         return content.get(Objects.requireNonNull(key, "key"));
     }
 
     @Override
-    public V getOrDefault(Object key, V defaultValue) {
+    public final V getOrDefault(Object key, V defaultValue) {
         return content.getOrDefault(Objects.requireNonNull(key, "key"), defaultValue);
     }
 
     @Override
-    public boolean containsKey(Object key) {
+    public final boolean containsKey(Object key) {
         return content.containsKey(Objects.requireNonNull(key, "key"));
     }
 
     @Override
-    public boolean containsValue(Object value) {
+    public final boolean containsValue(Object value) {
         return content.containsValue(Objects.requireNonNull(value, "value"));
     }
 
     @Override
-    public void forEach(BiConsumer<? super K, ? super V> action) {
+    public final void forEach(BiConsumer<? super K, ? super V> action) {
         content.forEach(Objects.requireNonNull(action, "action"));
     }
 
     @Override
-    public Set<Map.Entry<K, V>> entrySet() {
+    public final Set<Map.Entry<K, V>> entrySet() {
         return Collections.unmodifiableMap(content).entrySet();
     }
 
     @Override
-    public Set<K> keySet() {
+    public final Set<K> keySet() {
         return Collections.unmodifiableSet(content.keySet());
     }
 
     @Override
-    public Collection<V> values() {
+    public final Collection<V> values() {
         return Collections.unmodifiableCollection(content.values());
     }
 
     @Override
-    public int hashCode() {
+    public final boolean equals(Object o) {
+        return o == this || content.equals(o);
+    }
+
+    @Override
+    public final int hashCode() {
         return content.hashCode();
     }
 
-    /* ---------------- Mutators: all refused ---------------- */
-
-    private static UnsupportedOperationException readOnly() {
-        return new UnsupportedOperationException("a Snapshot is read-only");
-    }
-
     @Override
-    public V put(K key, V value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void putAll(Map<? extends K, ? extends V> m) {
-        throw readOnly();
-    }
-
-    @Override
-    public V remove(Object key) {
-        throw readOnly();
-    }
-
-    @Override
-    public boolean remove(Object key, Object value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void clear() {
-        throw readOnly();
-    }
-
-    @Override
-    public V putIfAbsent(K key, V value) {
-        throw readOnly();
-    }
-
-    @Override
-    public boolean replace(K key, V oldValue, V newValue) {
-        throw readOnly();
-    }
-
-    @Override
-    public V replace(K key, V value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
-        throw readOnly();
-    }
-
-    @Override
-    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        throw readOnly();
-    }
-
-    @Override
-    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        throw readOnly();
-    }
-
-    @Override
-    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        throw readOnly();
-    }
-
-    @Override
-    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        throw readOnly();
+    public final String toString() {
+        return content.toString();
     }
 }

@@ -189,14 +189,19 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
      */
     @Override
     public V get(Object key) {
-        int order = orderOf(key);
+        Node<K, V> n = find(key, orderOf(key));
+        return n == null ? null : n.value;
+    }
+
+    /** The node of {@code key}, whose order is {@code order}, or null; walks its chain up to that order. */
+    private Node<K, V> find(Object key, int order) {
         for (Node<K, V> n = buckets[order >>> shift]; n != null; n = n.next) {
             int c = Integer.compareUnsigned(n.order, order);
             if (c > 0) {
                 break;
             }
             if (c == 0 && n.key.equals(key)) {
-                return n.value;
+                return n;
             }
         }
         return null;
@@ -214,16 +219,11 @@ public final class HashOrderedTable<K, V> extends AbstractMap<K, V> {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         int order = orderOf(key);
-        for (Node<K, V> n = buckets[order >>> shift]; n != null; n = n.next) {
-            int c = Integer.compareUnsigned(n.order, order);
-            if (c > 0) {
-                break;
-            }
-            if (c == 0 && n.key.equals(key)) {
-                V old = n.value;
-                n.value = value;
-                return old;
-            }
+        Node<K, V> found = find(key, order);
+        if (found != null) {
+            V old = found.value;
+            found.value = value;
+            return old;
         }
         // A new key. Everything that can throw (the allocations) happens before the table is touched.
         if (FaultHooks.ENABLED) {
