@@ -1,0 +1,908 @@
+package dev.syncmap.replicate;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.EventHandlerGroup;
+import com.lmax.disruptor.dsl.ProducerType;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps sinks equal to a {@link dev.syncmap.VersionedMap}: a pipeline of stages, each on its own thread, joined
+ * by one bounded ring buffer (LMAX Disruptor) through which envelopes flow in batches:
+ *
+ * <pre>
+ *   source (snapshot anchor, then the map's feed) → transform → resolve (fold per key) → sink writer (one per sink)
+ * </pre>
+ *
+ * <p><b>Guarantees.</b> Each sink receives the source's changes in revision order, a revision never split
+ * across batches; a new or lost replica first receives an anchor (the source's content at one revision) and
+ * then every change after it, so anchor + changes equal the source (nothing missing, nothing doubled). After a
+ * sink has written a batch, its position is checkpointed (at most every {@code checkpointInterval}); a restarted
+ * replicator resumes from the lowest checkpoint of its sinks, replaying what some sinks already have (they skip
+ * it: sinks apply idempotently). While a sink fails, its writer retries with exponential backoff; the ring then
+ * fills, the source waits, and the source map's bounded history absorbs the rest; if the history is compacted
+ * past the pipeline, the source re-anchors. Nothing is dropped.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} once; then {@link #stop(StopMode)}: {@link StopMode#DRAIN} writes
+ * everything the source had emitted and checkpoints it; {@link StopMode#ABORT} stops at once, checkpointing only
+ * what was written. A transformer, resolver or sink that throws an {@link Error}, or a transformer or resolver
+ * that throws anything, stops the replicator in state {@link State#FAILED}, with the cause in
+ * {@link #status()}; what was not checkpointed is replayed by the next start.
+ *
+ * <p>Thread-safe: {@link #status()}, {@link #setResolverPolicy} and the await methods may be called from any
+ * thread.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class Replicator<K, V> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+    /** How a replicator stops. */
+    public enum StopMode {
+        /** Write everything already read from the source, checkpoint, then stop. */
+        DRAIN,
+        /** Stop at once; only what was written is checkpointed. */
+        ABORT
+    }
+
+    /** What a replicator is doing. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Started: anchoring or following the feed. */
+        RUNNING,
+        /** Stopping. */
+        STOPPING,
+        /** Stopped by {@link #stop}. */
+        STOPPED,
+        /** Stopped by a failure; see {@link Status#failure()}. */
+        FAILED
+    }
+
+    /** What to do with a checkpoint that cannot be read. */
+    public enum CorruptStatePolicy {
+        /** Log it (naming the file and the problem), count it, forget it and re-anchor the sink. */
+        REANCHOR,
+        /** Refuse to start, with the {@link CorruptStateException}. */
+        FAIL
+    }
+
+    private final String name;
+    private final VersionedMapSource<K, V> source;
+    private final List<Transformer<K, V>> transformers;
+    private final List<Sink<K, V>> sinks;
+    private final CheckpointStore checkpoints;
+    private final boolean ownsCheckpoints;
+    private final CorruptStatePolicy corruptPolicy;
+    private final Builder<K, V> settings;
+    private final HybridLogicalClock clock;
+    private final AtomicReference<ResolverPolicy<K, V>> policy;
+    private final PipelineMetrics metrics;
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<SinkWriter<K, V>> writers = new ArrayList<>();
+    private final AtomicInteger emitting = new AtomicInteger();
+    private volatile boolean stopping;
+    private volatile long corruptCheckpoints;
+    private volatile String lastAnchorReason;
+    private Disruptor<RingEvent<K, V>> disruptor;
+    private RingBuffer<RingEvent<K, V>> ring;
+    private ResolveStage<K, V> resolveStage;
+
+    private Replicator(Builder<K, V> b) throws IOException {
+        this.name = b.name;
+        this.source = b.source;
+        this.transformers = List.copyOf(b.transformers);
+        this.sinks = List.copyOf(b.sinks);
+        this.settings = b;
+        this.clock = b.clock != null ? b.clock : new HybridLogicalClock(b.maxClockSkew);
+        this.policy = new AtomicReference<>(b.policy);
+        this.corruptPolicy = b.corruptPolicy;
+        if (b.checkpoints != null) {
+            this.checkpoints = b.checkpoints;
+            this.ownsCheckpoints = false;
+        } else if (b.checkpointDir != null) {
+            this.checkpoints = new FileCheckpointStore(b.checkpointDir);
+            this.ownsCheckpoints = true;
+        } else {
+            this.checkpoints = null;
+            this.ownsCheckpoints = false;
+        }
+        this.metrics = new PipelineMetrics(b.registry != null ? b.registry : new SimpleMeterRegistry(), name);
+        for (Sink<K, V> s : sinks) {
+            if (s instanceof MapReplicaSink) {
+                ((MapReplicaSink<K, V>) s).setResolverPolicy(b.policy);
+            }
+        }
+    }
+
+    /**
+     * Returns a builder.
+     *
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return a builder with the defaults
+     */
+    public static <K, V> Builder<K, V> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Starts the pipeline: reads the sinks' checkpoints, starts the stages, then the source (an anchor if any
+     * sink has no usable checkpoint, on a thread of its own; this method does not wait for it).
+     *
+     * @throws IllegalStateException if already started
+     * @throws CorruptStateException if a checkpoint cannot be read and the policy is {@link CorruptStatePolicy#FAIL}
+     * @throws IOException if the checkpoint store fails
+     */
+    public synchronized void start() throws IOException {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("replicator " + name + " was already started (state " + state.get()
+                + ")");
+        }
+        try {
+            startPipeline();
+        } catch (IOException | RuntimeException | Error e) {
+            fail(e);
+            haltAndJoin();
+            throw e;
+        }
+    }
+
+    private void startPipeline() throws IOException {
+        long resume = Long.MAX_VALUE;
+        long[] starts = new long[sinks.size()];
+        for (int i = 0; i < sinks.size(); i++) {
+            Optional<Checkpoint> cp = loadCheckpoint(sinks.get(i).name());
+            starts[i] = cp.map(Checkpoint::revision).orElse(-1L);
+            cp.ifPresent(c -> clock.observe(c.stamp()));
+            resume = Math.min(resume, starts[i]);
+        }
+        disruptor = new Disruptor<>(RingEvent::new, settings.ringSize, threadFactory(), ProducerType.SINGLE,
+            new LiteTimeoutBlockingWaitStrategy(settings.idleInterval.toNanos(), TimeUnit.NANOSECONDS));
+        disruptor.setDefaultExceptionHandler(new FailOnException());
+        resolveStage = new ResolveStage<>(policy::get);
+        EventHandlerGroup<RingEvent<K, V>> group = disruptor.handleEventsWith(new TransformStage<>(transformers));
+        if (settings.coalesce) {
+            group = group.then(resolveStage);
+        }
+        @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: Disruptor's varargs take one
+        EventHandler<RingEvent<K, V>>[] handlers = new EventHandler[sinks.size()];
+        for (int i = 0; i < sinks.size(); i++) {
+            Sink<K, V> s = sinks.get(i);
+            SinkWriter<K, V> w = new SinkWriter<>(s, checkpoints, source.origin(), clock, starts[i],
+                settings.batchSize, settings.checkpointInterval.toNanos(), settings.retryMin.toNanos(),
+                settings.retryMax.toNanos(), metrics.sink(s.name()));
+            writers.add(w);
+            handlers[i] = w;
+        }
+        group.then(handlers);
+        registerMeters();
+        ring = disruptor.start();
+        long from = resume;
+        Thread t = threadFactory().newThread(() -> runSource(from));
+        t.setName("syncmap-replicate-" + name + "-source");
+        t.start();
+    }
+
+    private Optional<Checkpoint> loadCheckpoint(String sink) throws IOException {
+        if (checkpoints == null) {
+            return Optional.empty();
+        }
+        try {
+            Optional<Checkpoint> cp = checkpoints.load(sink);
+            if (cp.isPresent() && !cp.get().origin().equals(source.origin())) {
+                throw new CorruptStateException(Path.of(sink), "checkpoint of sink " + sink + " is for origin "
+                    + cp.get().origin() + ", but the source is " + source.origin());
+            }
+            return cp;
+        } catch (CorruptStateException e) {
+            if (corruptPolicy == CorruptStatePolicy.FAIL) {
+                throw e;
+            }
+            corruptCheckpoints++;
+            LOG.warn("replicator {}: checkpoint of sink {} cannot be read ({}); forgetting it and re-anchoring"
+                + " the sink from a snapshot (nothing is lost)", name, sink, e.getMessage());
+            checkpoints.delete(sink);
+            return Optional.empty();
+        }
+    }
+
+    private void runSource(long resume) {
+        emitting.incrementAndGet();
+        try {
+            String reason = source.start(resume, clock, new RingEmitter());
+            if (reason != null) {
+                lastAnchorReason = reason;
+                LOG.info("replicator {}: anchored the sinks at a snapshot: {}", name, reason);
+            }
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            stopAsync();
+            throw e;
+        } finally {
+            emitting.decrementAndGet();
+        }
+    }
+
+    /**
+     * Stops the pipeline. Idempotent; after a failure it cleans up what is left.
+     *
+     * @param mode drain or abort
+     * @param timeout how long a drain may take before it becomes an abort
+     */
+    public synchronized void stop(StopMode mode, Duration timeout) {
+        State s = state.get();
+        if (s == State.NEW) {
+            state.set(State.STOPPED);
+            return;
+        }
+        if (s == State.STOPPED || disruptor == null) {
+            return;
+        }
+        state.compareAndSet(State.RUNNING, State.STOPPING);
+        source.stop();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean drain = mode == StopMode.DRAIN && state.get() != State.FAILED;
+        if (drain) {
+            while (emitting.get() > 0 && System.nanoTime() < deadline) { // a delivery under way finishes
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+        stopping = true;
+        if (drain) {
+            try {
+                disruptor.shutdown(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.warn("replicator {}: drain did not finish within {}; aborting", name, timeout);
+                drain = false;
+            }
+        }
+        if (!drain) {
+            writers.forEach(SinkWriter::abort);
+        }
+        haltAndJoin();
+        for (Sink<K, V> sink : sinks) {
+            try {
+                sink.close();
+            } catch (Exception | StackOverflowError e) {
+                LOG.warn("replicator {}: closing sink {} failed", name, sink.name(), e);
+            }
+        }
+        if (ownsCheckpoints) {
+            try {
+                checkpoints.close();
+            } catch (IOException e) {
+                LOG.warn("replicator {}: closing the checkpoint store failed", name, e);
+            }
+        }
+        state.compareAndSet(State.STOPPING, State.STOPPED);
+    }
+
+    /**
+     * Stops with {@link StopMode#DRAIN}, waiting up to 30 seconds.
+     */
+    @Override
+    public void close() {
+        stop(StopMode.DRAIN, Duration.ofSeconds(30));
+    }
+
+    private void haltAndJoin() {
+        stopping = true;
+        if (disruptor != null) {
+            disruptor.halt();
+        }
+        List<Thread> ts;
+        synchronized (threads) {
+            ts = new ArrayList<>(threads);
+        }
+        for (Thread t : ts) {
+            if (t == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (t.isAlive()) {
+                LOG.error("replicator {}: thread {} did not stop within 30 s", name, t.getName());
+            }
+        }
+    }
+
+    private void fail(Throwable t) {
+        if (failure.compareAndSet(null, t)) {
+            LOG.error("replicator {} failed; stopping (the next start replays from the last checkpoint)", name, t);
+        }
+        state.set(State.FAILED);
+    }
+
+    private void stopAsync() {
+        Thread t = new Thread(() -> stop(StopMode.ABORT, Duration.ZERO), "syncmap-replicate-" + name + "-abort");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Installs a new resolver policy in the resolve stage and every {@link MapReplicaSink} (promote or drop a
+     * gray-release candidate, switch resolvers): no restart.
+     *
+     * @param newPolicy the policy
+     */
+    public void setResolverPolicy(ResolverPolicy<K, V> newPolicy) {
+        Objects.requireNonNull(newPolicy, "policy");
+        policy.set(newPolicy);
+        for (Sink<K, V> s : sinks) {
+            if (s instanceof MapReplicaSink) {
+                ((MapReplicaSink<K, V>) s).setResolverPolicy(newPolicy);
+            }
+        }
+    }
+
+    /**
+     * Returns the resolver policy in force.
+     *
+     * @return the policy
+     */
+    public ResolverPolicy<K, V> resolverPolicy() {
+        return policy.get();
+    }
+
+    /**
+     * Waits until every sink has written the source's changes up to the revision it had when this method was
+     * called (the pause-and-compare oracle's wait).
+     *
+     * @param timeout the longest wait
+     * @return true if caught up, false on timeout or if the replicator stopped
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return awaitApplied(source.revision(), timeout);
+    }
+
+    /**
+     * Waits until every sink has written the source's changes up to a revision.
+     *
+     * @param revision the revision
+     * @param timeout the longest wait
+     * @return true if reached, false on timeout or if the replicator is not running
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitApplied(long revision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean all = !writers.isEmpty() || sinks.isEmpty();
+            for (SinkWriter<K, V> w : writers) {
+                all &= w.applied() >= revision;
+            }
+            if (all) {
+                return true;
+            }
+            if (state.get() != State.RUNNING || System.nanoTime() >= deadline) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    /**
+     * Returns the replicator's state, positions and counters.
+     *
+     * @return a status snapshot
+     */
+    public Status status() {
+        List<SinkStatus> ss = new ArrayList<>();
+        long head = source.revision();
+        for (SinkWriter<K, V> w : writers) {
+            ss.add(new SinkStatus(w.sink.name(), w.applied(), w.checkpointed(), Math.max(0, head - w.applied()),
+                w.writeFailures(), w.lastFailure()));
+        }
+        RingBuffer<RingEvent<K, V>> r = ring;
+        long used = r == null ? 0 : r.getBufferSize() - r.remainingCapacity();
+        return new Status(name, state.get(), head, source.reanchors(), lastAnchorReason, corruptCheckpoints,
+            resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, List.copyOf(ss),
+            failure.get());
+    }
+
+    /**
+     * Returns the registry the replicator's meters are in.
+     *
+     * @return the registry
+     */
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
+    }
+
+    /**
+     * Returns the replicator's hybrid logical clock.
+     *
+     * @return the clock
+     */
+    public HybridLogicalClock clock() {
+        return clock;
+    }
+
+    private void registerMeters() {
+        metrics.gauge("source.revision", "the source map's revision", source, VersionedMapSource::revision);
+        metrics.counter("reanchors", "anchors sent (the first one of a new replica included)", Tags.empty(), source,
+            VersionedMapSource::reanchors);
+        metrics.counter("coalesced", "changes folded into a later change to the same key", Tags.empty(), this,
+            r -> r.resolveStage.folded());
+        metrics.gauge("queue.depth", "envelopes in the ring buffer", this, r -> r.ring == null ? 0
+            : r.ring.getBufferSize() - r.ring.remainingCapacity());
+        metrics.gauge("clock.skew.beyond.bound", "remote HLC stamps further ahead than the configured bound",
+            clock, HybridLogicalClock::stampsBeyondSkew);
+        for (SinkWriter<K, V> w : writers) {
+            PipelineMetrics.SinkMeters m = metrics.sink(w.sink.name());
+            m.gauge("applied.revision", "the last revision the sink has written", w, SinkWriter::applied);
+            m.gauge("checkpoint.revision", "the sink's durable checkpoint", w, SinkWriter::checkpointed);
+            m.gauge("lag.revisions", "revisions the sink is behind the source", w,
+                x -> Math.max(0, source.revision() - x.applied()));
+            if (w.sink instanceof MapReplicaSink) {
+                ResolutionStats st = ((MapReplicaSink<K, V>) w.sink).stats();
+                for (Outcome o : Outcome.values()) {
+                    metrics.counter("conflicts", "changes applied to the replica, by outcome",
+                        m.sinkTags.and("outcome", o.name().toLowerCase(java.util.Locale.ROOT)), st, x -> x.count(o));
+                }
+                metrics.counter("gray.trials", "decisions the candidate resolver was tried on", m.sinkTags, st,
+                    ResolutionStats::grayTrials);
+                metrics.counter("gray.disagreements", "candidate decisions that differed from the active one",
+                    m.sinkTags, st, ResolutionStats::grayDisagreements);
+            }
+        }
+    }
+
+    private ThreadFactory threadFactory() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "syncmap-replicate-" + name + "-stage-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, ex) -> {
+                if (!(ex instanceof StageFailed)) {
+                    LOG.error("replicator {}: uncaught in {}", name, th.getName(), ex);
+                }
+            });
+            synchronized (threads) {
+                threads.add(t);
+            }
+            return t;
+        };
+    }
+
+    /** Ends a stage's thread after a failure, without advancing its sequence past the failed event. */
+    private static final class StageFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StageFailed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private final class FailOnException implements ExceptionHandler<RingEvent<K, V>> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, RingEvent<K, V> event) {
+            if (stopping && ex instanceof InterruptedException) {
+                throw new StageFailed(ex); // an abort while a writer retried: not a failure
+            }
+            fail(ex);
+            stopAsync();
+            throw new StageFailed(ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            fail(ex);
+            stopAsync();
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            LOG.warn("replicator {}: a stage failed while shutting down", name, ex);
+        }
+    }
+
+    /** Publishes the source's envelopes into the ring, claiming up to a chunk of slots at a time. */
+    private final class RingEmitter implements VersionedMapSource.Emitter<K, V> {
+        @Override
+        public boolean emit(Envelope<K, V> e) {
+            return emitAll(List.of(e));
+        }
+
+        @Override
+        public boolean emitAll(List<Envelope<K, V>> es) {
+            emitting.incrementAndGet();
+            try {
+                int n = es.size();
+                int i = 0;
+                while (i < n) {
+                    int k = Math.min(n - i, CHUNK);
+                    long hi = claim(k);
+                    if (hi < 0) {
+                        return false;
+                    }
+                    long lo = hi - k + 1;
+                    long now = System.nanoTime();
+                    for (int j = 0; j < k; j++) {
+                        ring.get(lo + j).set(es.get(i + j), now);
+                    }
+                    ring.publish(lo, hi);
+                    i += k;
+                }
+                return true;
+            } catch (RuntimeException | Error e) {
+                fail(e);
+                stopAsync();
+                throw e;
+            } finally {
+                emitting.decrementAndGet();
+            }
+        }
+
+        /**
+         * Claims k slots, waiting while the ring is full (the stages free slots as they go); the wait is
+         * Disruptor's own producer wait (a 50 µs park per try), given up when the replicator stops.
+         */
+        private long claim(int k) {
+            while (true) {
+                if (stopping) {
+                    return -1;
+                }
+                try {
+                    return ring.tryNext(k);
+                } catch (InsufficientCapacityException full) {
+                    LockSupport.parkNanos(50_000);
+                }
+            }
+        }
+    }
+
+    /**
+     * The state of one sink.
+     *
+     * @param name the sink's name
+     * @param appliedRevision the last revision whose changes the sink has all written
+     * @param checkpointRevision the sink's durable checkpoint
+     * @param lagRevisions how many revisions the sink is behind the source
+     * @param writeFailures failed batch writes (each retried)
+     * @param lastFailure the last write failure, or null
+     */
+    public record SinkStatus(String name, long appliedRevision, long checkpointRevision, long lagRevisions,
+                             long writeFailures, Throwable lastFailure) {}
+
+    /**
+     * A replicator's status.
+     *
+     * @param name the replicator's name
+     * @param state its state
+     * @param sourceRevision the source map's revision
+     * @param anchors anchors sent (the first anchor of a new replica included)
+     * @param lastAnchorReason why the last anchor at start was needed, or null
+     * @param corruptCheckpoints checkpoints that could not be read and were replaced by an anchor
+     * @param coalesced changes folded into later changes to the same key
+     * @param queued envelopes in the ring buffer
+     * @param ringSize the ring buffer's capacity
+     * @param sinks each sink's state
+     * @param failure what stopped the replicator, or null
+     */
+    public record Status(String name, State state, long sourceRevision, long anchors, String lastAnchorReason,
+                         long corruptCheckpoints, long coalesced, long queued, int ringSize, List<SinkStatus> sinks,
+                         Throwable failure) {}
+
+    /**
+     * Configures a {@link Replicator}. Every setting has a default except the source and at least one sink.
+     *
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     */
+    public static final class Builder<K, V> {
+        private String name = "replicator";
+        private VersionedMapSource<K, V> source;
+        private final List<Transformer<K, V>> transformers = new ArrayList<>();
+        private final List<Sink<K, V>> sinks = new ArrayList<>();
+        private ResolverPolicy<K, V> policy = ResolverPolicy.of(Resolvers.lastWriterWins());
+        private CheckpointStore checkpoints;
+        private Path checkpointDir;
+        private CorruptStatePolicy corruptPolicy = CorruptStatePolicy.REANCHOR;
+        private Duration checkpointInterval = Duration.ofMillis(200);
+        private int batchSize = 500;
+        private int ringSize = 1 << 14;
+        private boolean coalesce = true;
+        private Duration idleInterval = Duration.ofMillis(100);
+        private Duration retryMin = Duration.ofMillis(10);
+        private Duration retryMax = Duration.ofSeconds(5);
+        private Duration maxClockSkew = Duration.ofMillis(500);
+        private HybridLogicalClock clock;
+        private MeterRegistry registry;
+
+        private Builder() {}
+
+        /**
+         * Names the replicator (threads, metrics, logs). Default {@code replicator}.
+         *
+         * @param name letters, digits, '.', '_', '-'
+         * @return this builder
+         */
+        public Builder<K, V> name(String name) {
+            this.name = Names.check("replicator name", name);
+            return this;
+        }
+
+        /**
+         * Sets the source. Required.
+         *
+         * @param source the source
+         * @return this builder
+         */
+        public Builder<K, V> source(VersionedMapSource<K, V> source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * Adds a transformer; they run in the order added.
+         *
+         * @param t the transformer
+         * @return this builder
+         */
+        public Builder<K, V> transformer(Transformer<K, V> t) {
+            transformers.add(Objects.requireNonNull(t, "transformer"));
+            return this;
+        }
+
+        /**
+         * Adds a sink. At least one is required; names must be unique.
+         *
+         * @param sink the sink
+         * @return this builder
+         */
+        public Builder<K, V> sink(Sink<K, V> sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * Sets the resolver. Default last-writer-wins.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder<K, V> resolver(ConflictResolver<K, V> resolver) {
+            return resolverPolicy(ResolverPolicy.of(resolver));
+        }
+
+        /**
+         * Sets the resolver policy (a resolver and optionally a gray-release candidate). It is installed in every
+         * {@link MapReplicaSink} of this replicator.
+         *
+         * @param p the policy
+         * @return this builder
+         */
+        public Builder<K, V> resolverPolicy(ResolverPolicy<K, V> p) {
+            this.policy = Objects.requireNonNull(p, "policy");
+            return this;
+        }
+
+        /**
+         * Keeps checkpoints as files in a directory ({@link FileCheckpointStore}). Without checkpoints every
+         * start anchors.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
+        public Builder<K, V> checkpointDirectory(Path dir) {
+            this.checkpointDir = Objects.requireNonNull(dir, "dir");
+            this.checkpoints = null;
+            return this;
+        }
+
+        /**
+         * Keeps checkpoints in the given store.
+         *
+         * @param store the store (not closed by the replicator)
+         * @return this builder
+         */
+        public Builder<K, V> checkpointStore(CheckpointStore store) {
+            this.checkpoints = Objects.requireNonNull(store, "store");
+            this.checkpointDir = null;
+            return this;
+        }
+
+        /**
+         * What to do with an unreadable checkpoint. Default {@link CorruptStatePolicy#REANCHOR}.
+         *
+         * @param p the policy
+         * @return this builder
+         */
+        public Builder<K, V> onCorruptState(CorruptStatePolicy p) {
+            this.corruptPolicy = Objects.requireNonNull(p, "policy");
+            return this;
+        }
+
+        /**
+         * The longest time between a sink's write and its checkpoint. Default 200 ms; zero checkpoints after
+         * every batch.
+         *
+         * @param d not negative
+         * @return this builder
+         */
+        public Builder<K, V> checkpointInterval(Duration d) {
+            this.checkpointInterval = nonNegative("checkpointInterval", d);
+            return this;
+        }
+
+        /**
+         * The largest batch written to a sink (a revision larger than this still goes whole). Default 500.
+         *
+         * @param n positive
+         * @return this builder
+         */
+        public Builder<K, V> batchSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("batchSize must be positive, got " + n);
+            }
+            this.batchSize = n;
+            return this;
+        }
+
+        /**
+         * The ring buffer's capacity in envelopes. Default 16,384.
+         *
+         * @param n a power of two, at least 2 × {@value VersionedMapSource.Emitter#CHUNK}
+         * @return this builder
+         */
+        public Builder<K, V> ringSize(int n) {
+            if (Integer.bitCount(n) != 1 || n < 2 * VersionedMapSource.Emitter.CHUNK) {
+                throw new IllegalArgumentException("ringSize must be a power of two of at least "
+                    + 2 * VersionedMapSource.Emitter.CHUNK + ", got " + n);
+            }
+            this.ringSize = n;
+            return this;
+        }
+
+        /**
+         * Whether the resolve stage folds changes to one key within a batch. Default true.
+         *
+         * @param on true to fold
+         * @return this builder
+         */
+        public Builder<K, V> coalesce(boolean on) {
+            this.coalesce = on;
+            return this;
+        }
+
+        /**
+         * How long a stage waits for work before its idle tasks run (expiry sweeps, checkpoints). Default
+         * 100 ms.
+         *
+         * @param d positive
+         * @return this builder
+         */
+        public Builder<K, V> idleInterval(Duration d) {
+            this.idleInterval = positive("idleInterval", d);
+            return this;
+        }
+
+        /**
+         * The backoff between retries of a failed sink write: doubling from {@code min} up to {@code max}.
+         * Defaults 10 ms and 5 s.
+         *
+         * @param min positive
+         * @param max at least min
+         * @return this builder
+         */
+        public Builder<K, V> retryBackoff(Duration min, Duration max) {
+            positive("retry backoff min", min);
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("retry backoff max " + max + " is below min " + min);
+            }
+            this.retryMin = min;
+            this.retryMax = max;
+            return this;
+        }
+
+        /**
+         * The clock skew the HLC tolerates before counting a stamp as beyond the bound. Default 500 ms.
+         *
+         * @param d not negative
+         * @return this builder
+         */
+        public Builder<K, V> maxClockSkew(Duration d) {
+            this.maxClockSkew = nonNegative("maxClockSkew", d);
+            return this;
+        }
+
+        /**
+         * Uses a given clock (for tests and to share one clock among replicators of one node).
+         *
+         * @param c the clock
+         * @return this builder
+         */
+        public Builder<K, V> clock(HybridLogicalClock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /**
+         * The Micrometer registry for the meters. Default a private {@link SimpleMeterRegistry}.
+         *
+         * @param r the registry
+         * @return this builder
+         */
+        public Builder<K, V> meterRegistry(MeterRegistry r) {
+            this.registry = Objects.requireNonNull(r, "registry");
+            return this;
+        }
+
+        /**
+         * Builds the replicator (not started).
+         *
+         * @return the replicator
+         * @throws IllegalArgumentException naming the setting if the configuration is incomplete or inconsistent
+         * @throws IOException if the checkpoint directory cannot be created
+         */
+        public Replicator<K, V> build() throws IOException {
+            if (source == null) {
+                throw new IllegalArgumentException("source: a replicator needs a source");
+            }
+            if (sinks.isEmpty()) {
+                throw new IllegalArgumentException("sinks: a replicator needs at least one sink");
+            }
+            Set<String> names = new HashSet<>();
+            for (Sink<K, V> s : sinks) {
+                if (!names.add(s.name())) {
+                    throw new IllegalArgumentException("sinks: two sinks are named " + s.name());
+                }
+            }
+            return new Replicator<>(this);
+        }
+
+        private static Duration nonNegative(String what, Duration d) {
+            if (Objects.requireNonNull(d, what).isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, got " + d);
+            }
+            return d;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            if (nonNegative(what, d).isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

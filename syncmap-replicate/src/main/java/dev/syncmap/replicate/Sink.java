@@ -1,0 +1,65 @@
+package dev.syncmap.replicate;
+
+import java.util.List;
+
+/**
+ * Where a replication pipeline writes: a map replica, Redis, a Kafka topic. Each sink has its own writer thread
+ * in the {@link Replicator}; one sink is never called from two threads at once.
+ *
+ * <p><b>Contract.</b> {@link #write} applies a batch <b>idempotently</b>: the pipeline re-sends changes after a
+ * restart (everything after the sink's last checkpoint) and after a failed write, so applying a change twice
+ * must have the effect of applying it once (version checks do it: see {@link MapReplicaSink}). Within a batch
+ * the envelopes are in source order; a batch never splits a revision, and ends either at a revision's end or at
+ * an anchor marker. A write that throws has applied any prefix of its batch, and the pipeline will send the
+ * whole batch again (after retries, possibly from the durable spill). {@link Envelope.Kind#ANCHOR_START}/
+ * {@link Envelope.Kind#ANCHOR_END} frame a full copy of the source: at the end the sink removes what it holds
+ * from that origin that the copy did not mention.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public interface Sink<K, V> extends AutoCloseable {
+
+    /**
+     * Returns the sink's name, unique within a replicator: it names the checkpoint, metrics and logs.
+     *
+     * @return the name, letters, digits, '-', '_' and '.'
+     */
+    String name();
+
+    /**
+     * Applies a batch, idempotently.
+     *
+     * @param batch the envelopes, in source order, never empty; the list is reused after the call returns
+     * @throws Exception if the batch could not be applied (it will be sent again)
+     */
+    void write(List<Envelope<K, V>> batch) throws Exception;
+
+    /**
+     * Makes everything written so far durable or visible where the sink buffers; called before a checkpoint
+     * records the position. The default does nothing.
+     *
+     * @throws Exception if the flush failed (the checkpoint is then not advanced)
+     */
+    default void flush() throws Exception {}
+
+    /**
+     * Tells whether the sink's target is reachable and healthy (self-healing asks it before replaying). The
+     * default says healthy.
+     *
+     * @return true if healthy
+     */
+    default boolean isHealthy() {
+        return true;
+    }
+
+    /**
+     * Called by the writer thread when it has had nothing to write for a while (expiry sweeps, keep-alives).
+     * The default does nothing.
+     */
+    default void onIdle() {}
+
+    /** Releases the sink's resources. The default does nothing. */
+    @Override
+    default void close() {}
+}
