@@ -13,6 +13,13 @@ package dev.syncmap.replicate;
  * in and however often; {@link #isOrderIndependent()} says which kind a resolver is, and replicas fed by several
  * origins should use only order-independent ones.
  *
+ * <p><b>One origin's writes supersede each other.</b> A replica skips a change when it has already seen a later
+ * revision of the same origin for that key (so replays are harmless), which means an origin's older write may
+ * never be considered at all. A resolver must therefore never prefer an origin's older write over its newer one.
+ * Stamps grow along each origin's revisions, so last-writer-wins, latest-update and the counters (whose values
+ * are running totals) satisfy this by construction; {@link Resolvers#higherVersion} needs the user's versions to
+ * grow along each origin's writes (a version column does), and a custom resolver has to argue it.
+ *
  * <p>Custom resolvers implement this interface and are selected by class name in configuration (a public
  * no-argument constructor is then required): see {@link Resolvers#byClassName(String)}.
  *

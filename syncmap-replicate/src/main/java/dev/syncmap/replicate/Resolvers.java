@@ -71,7 +71,8 @@ public final class Resolvers {
 
     /**
      * The value with the higher version, as the user's function reads it from the value (an entity's version
-     * column, say); equal versions by stamp. A removal and a value are ordered by stamp (a tombstone has no
+     * column, say); equal versions by stamp. Each origin's writes must carry growing versions (see
+     * {@link ConflictResolver}: replicas skip an origin's older writes). A removal and a value are ordered by stamp (a tombstone has no
      * user version), which is why this resolver is order-independent only for workloads without removals.
      *
      * @param versionOf reads the version of a (non-null) value
