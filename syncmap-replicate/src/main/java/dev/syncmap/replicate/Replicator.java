@@ -114,7 +114,6 @@ public final class Replicator<K, V> implements AutoCloseable {
     private final AtomicInteger emitting = new AtomicInteger();
     private volatile boolean stopping;
     private volatile long corruptCheckpoints;
-    private volatile String lastAnchorReason;
     private Disruptor<RingEvent<K, V>> disruptor;
     private RingBuffer<RingEvent<K, V>> ring;
     private ResolveStage<K, V> resolveStage;
@@ -243,7 +242,6 @@ public final class Replicator<K, V> implements AutoCloseable {
         try {
             String reason = source.start(resume, clock, new RingEmitter());
             if (reason != null) {
-                lastAnchorReason = reason;
                 LOG.info("replicator {}: anchored the sinks at a snapshot: {}", name, reason);
             }
         } catch (RuntimeException | Error e) {
@@ -434,7 +432,7 @@ public final class Replicator<K, V> implements AutoCloseable {
         }
         RingBuffer<RingEvent<K, V>> r = ring;
         long used = r == null ? 0 : r.getBufferSize() - r.remainingCapacity();
-        return new Status(name, state.get(), head, source.reanchors(), lastAnchorReason, corruptCheckpoints,
+        return new Status(name, state.get(), head, source.reanchors(), source.anchorReason(), corruptCheckpoints,
             resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, List.copyOf(ss),
             failure.get());
     }

@@ -51,6 +51,7 @@ public final class VersionedMapSource<K, V> {
     private final String origin;
     private final AtomicLong reanchors = new AtomicLong();
     private volatile Watch watch;
+    private volatile String anchorReason;
     private volatile boolean stopped;
 
     /**
@@ -103,6 +104,16 @@ public final class VersionedMapSource<K, V> {
     }
 
     /**
+     * Returns why the last start had to anchor (no checkpoint, a checkpoint older than the retained history or
+     * ahead of the source), or null if it resumed from its position.
+     *
+     * @return the reason, or null
+     */
+    public String anchorReason() {
+        return anchorReason;
+    }
+
+    /**
      * Starts reading. Runs the anchor (if one is needed) on the calling thread, then returns with the watch
      * running.
      *
@@ -113,6 +124,7 @@ public final class VersionedMapSource<K, V> {
      */
     String start(long resumeAfter, HybridLogicalClock clock, Emitter<K, V> out) {
         stopped = false;
+        anchorReason = null;
         String reason = null;
         if (resumeAfter < 0) {
             reason = "no checkpoint";
@@ -131,6 +143,7 @@ public final class VersionedMapSource<K, V> {
                 reason = "history compacted while starting: " + e.getMessage();
             }
         }
+        anchorReason = reason; // before the anchor: whoever sees it applied sees why
         anchorAndWatch(clock, out);
         return reason;
     }
