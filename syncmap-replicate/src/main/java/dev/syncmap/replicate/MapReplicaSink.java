@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * tombstone that arrives after that could bring its key back, so the grace must exceed the longest redelivery
  * delay (restarts included).
  *
+ * <p><b>Restarts.</b> The version table lives in memory with the sink. A replicator restarted in the same process
+ * with the same sink resumes from its checkpoint; a new sink (a new process) {@linkplain #startsEmpty() starts
+ * empty} and is anchored whatever its checkpoint says. Give it an empty replica map: keys it finds there that
+ * it has no version for are not its to remove.
+ *
  * <p><b>Threads.</b> {@link #write} runs on the replicator's writer thread for this sink, never concurrently with
  * itself; {@link #versionOf}, {@link #stats} and {@link #setResolverPolicy} may be called from any thread. The
  * replica and the version table are updated one key at a time, so a reader of the replica may see part of a
@@ -177,6 +182,17 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
         }
     }
 
+    /**
+     * True while this sink has applied nothing: its replica and version table live in memory, so a checkpoint
+     * from an earlier process describes a replica that no longer exists, and the replicator anchors instead.
+     *
+     * @return true if nothing was applied yet
+     */
+    @Override
+    public boolean startsEmpty() {
+        return versions.isEmpty();
+    }
+
     @Override
     public void onIdle() {
         expire(clock.getAsLong());
@@ -198,11 +214,20 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
         }
         ResolverPolicy<K, V> p = policy;
         Versioned<V> current = slot == null ? null : slot.version;
-        Versioned<V> result = Objects.requireNonNull(p.active().resolve(key, current, incoming),
-            () -> "resolver " + p.active().name() + " returned null");
-        if (p.candidate() != null && p.share().test(key)) {
-            Versioned<V> trial = p.candidate().resolve(key, current, incoming);
-            stats.recordGray(Objects.equals(trial, result));
+        Versioned<V> result;
+        try {
+            result = p.active().resolve(key, current, incoming);
+            if (p.candidate() != null && p.share().test(key)) {
+                Versioned<V> trial = p.candidate().resolve(key, current, incoming);
+                stats.recordGray(Objects.equals(trial, result));
+            }
+        } catch (RuntimeException e) {
+            throw new PoisonChangeException("sink " + name + ": resolver of policy " + p + " threw for key " + key
+                + " (origin " + incoming.origin() + ", revision " + incoming.originRevision() + ")", e);
+        }
+        if (result == null) {
+            throw new PoisonChangeException("sink " + name + ": resolver " + p.active().name()
+                + " returned null for key " + key, null);
         }
         boolean conflict = current != null && !current.origin().equals(incoming.origin());
         Outcome outcome;
@@ -213,10 +238,13 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
         } else {
             outcome = conflict ? Outcome.MERGED : Outcome.APPLIED;
         }
-        versions.put(key, new Slot<>(result, slot, incoming));
+        // The replica first, then the version: if the replica throws, the version table has not recorded the
+        // change, so the retry of the batch applies it again (a put or remove is idempotent). The other order
+        // would make the retry skip it as a duplicate and lose it.
         if (result != current) {
             show(key, result, now);
         }
+        versions.put(key, new Slot<>(result, slot, incoming));
         stats.record(outcome);
         if (conflict && listener != null) {
             try {
@@ -273,7 +301,12 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
             if (t.purge) {
                 versions.remove(t.key, s);
             } else {
-                replica.remove(t.key, s.version.value());
+                try {
+                    replica.remove(t.key, s.version.value());
+                } catch (RuntimeException | Error e) {
+                    timers.add(t); // still due: the next sweep tries again
+                    throw e;
+                }
                 Versioned<V> v = s.version;
                 Versioned<V> tomb = new Versioned<>(null, v.stamp(), v.origin(), v.originRevision(),
                     Envelope.NO_EXPIRY, Map.of());

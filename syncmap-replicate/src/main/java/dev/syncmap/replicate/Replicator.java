@@ -113,7 +113,7 @@ public final class Replicator<K, V> implements AutoCloseable {
     private final List<SinkWriter<K, V>> writers = new ArrayList<>();
     private final AtomicInteger emitting = new AtomicInteger();
     private volatile boolean stopping;
-    private volatile long corruptCheckpoints;
+    private final java.util.concurrent.atomic.AtomicLong corruptCheckpoints = new java.util.concurrent.atomic.AtomicLong();
     private Disruptor<RingEvent<K, V>> disruptor;
     private RingBuffer<RingEvent<K, V>> ring;
     private ResolveStage<K, V> resolveStage;
@@ -183,6 +183,11 @@ public final class Replicator<K, V> implements AutoCloseable {
         long[] starts = new long[sinks.size()];
         for (int i = 0; i < sinks.size(); i++) {
             Optional<Checkpoint> cp = loadCheckpoint(sinks.get(i).name());
+            if (cp.isPresent() && sinks.get(i).startsEmpty()) {
+                LOG.info("replicator {}: sink {} starts empty; its checkpoint at revision {} is ignored and the sink"
+                    + " anchored", name, sinks.get(i).name(), cp.get().revision());
+                cp = Optional.empty();
+            }
             starts[i] = cp.map(Checkpoint::revision).orElse(-1L);
             cp.ifPresent(c -> clock.observe(c.stamp()));
             resume = Math.min(resume, starts[i]);
@@ -229,7 +234,7 @@ public final class Replicator<K, V> implements AutoCloseable {
             if (corruptPolicy == CorruptStatePolicy.FAIL) {
                 throw e;
             }
-            corruptCheckpoints++;
+            corruptCheckpoints.incrementAndGet();
             LOG.warn("replicator {}: checkpoint of sink {} cannot be read ({}); forgetting it and re-anchoring"
                 + " the sink from a snapshot (nothing is lost)", name, sink, e.getMessage());
             checkpoints.delete(sink);
@@ -432,9 +437,13 @@ public final class Replicator<K, V> implements AutoCloseable {
         }
         RingBuffer<RingEvent<K, V>> r = ring;
         long used = r == null ? 0 : r.getBufferSize() - r.remainingCapacity();
-        return new Status(name, state.get(), head, source.reanchors(), source.anchorReason(), corruptCheckpoints,
-            resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, List.copyOf(ss),
-            failure.get());
+        State st = state.get();
+        Throwable f = failure.get(); // fail() sets the failure before the state: read in the other order
+        if (f != null && (st == State.RUNNING || st == State.STOPPING)) {
+            st = State.FAILED;
+        }
+        return new Status(name, st, head, source.reanchors(), source.anchorReason(), corruptCheckpoints.get(),
+            resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, List.copyOf(ss), f);
     }
 
     /**

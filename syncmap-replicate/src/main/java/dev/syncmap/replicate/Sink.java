@@ -31,7 +31,9 @@ public interface Sink<K, V> extends AutoCloseable {
      * Applies a batch, idempotently.
      *
      * @param batch the envelopes, in source order, never empty; the list is reused after the call returns
-     * @throws Exception if the batch could not be applied (it will be sent again)
+     * @throws PoisonChangeException if a change can never be applied (the replicator stops, FAILED)
+     * @throws Exception if the batch could not be applied (it will be sent again, after a backoff); an
+     *     {@link Error} stops the replicator
      */
     void write(List<Envelope<K, V>> batch) throws Exception;
 
@@ -51,6 +53,17 @@ public interface Sink<K, V> extends AutoCloseable {
      */
     default boolean isHealthy() {
         return true;
+    }
+
+    /**
+     * Tells whether the sink holds nothing of what its checkpoint says it has (an in-memory replica created
+     * afresh in a new process): the replicator then ignores the checkpoint and anchors the sink. Asked once, at
+     * start. The default is {@code false} (a durable target keeps what it was sent).
+     *
+     * @return true if the sink's state is empty and a checkpoint would lie about it
+     */
+    default boolean startsEmpty() {
+        return false;
     }
 
     /**

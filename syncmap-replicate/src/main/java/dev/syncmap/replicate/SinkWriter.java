@@ -1,6 +1,5 @@
 package dev.syncmap.replicate;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +46,8 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
 
     private volatile long applied;
     private volatile long checkpointed;
+    private final java.util.concurrent.atomic.LongAdder checkpointFailures =
+        new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder writeFailures = new java.util.concurrent.atomic.LongAdder();
     private volatile Throwable lastFailure;
     private volatile boolean aborting;
@@ -133,6 +134,8 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
                 try {
                     sink.write(batch);
                     break;
+                } catch (PoisonChangeException ex) {
+                    throw ex; // retrying cannot help: the replicator fails, with the cause
                 } catch (Exception ex) {
                     writeFailures.increment();
                     lastFailure = ex;
@@ -166,11 +169,16 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
             return;
         }
         long pos = applied;
-        sink.flush();
         try {
+            sink.flush();
             checkpoints.store(sink.name(), new Checkpoint(origin, pos, clock.current()));
-        } catch (IOException ex) {
-            throw new IOException("sink " + sink.name() + ": cannot store its checkpoint at revision " + pos, ex);
+        } catch (Exception ex) { // the checkpoint lags; the next one tries again (Errors stop the replicator)
+            checkpointFailures.increment();
+            lastFailure = ex;
+            lastCheckpointNanos = now;
+            LOG.warn("sink {}: flush or checkpoint at revision {} failed; the checkpoint stays at {} and is tried"
+                + " again", sink.name(), pos, checkpointed, ex);
+            return;
         }
         checkpointed = pos;
         lastCheckpointNanos = now;
@@ -190,6 +198,10 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
 
     long writeFailures() {
         return writeFailures.sum();
+    }
+
+    long checkpointFailures() {
+        return checkpointFailures.sum();
     }
 
     Throwable lastFailure() {
