@@ -83,7 +83,7 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
             case ANCHOR_END:
                 batch.add(e);
                 anchoring = false;
-                complete = ev.revision;
+                complete = ev.revision; // an anchor is authoritative, whatever the sink's old position said
                 boundary = true;
                 break;
             default:
@@ -94,7 +94,7 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
                     batch.add(e);
                 }
                 if (ev.endOfRevision && !anchoring) {
-                    complete = ev.revision;
+                    complete = Math.max(complete, ev.revision); // a replay below this sink's own checkpoint
                 }
                 boundary = ev.endOfRevision || anchoring; // an anchor's entries may be split anywhere
                 break;

@@ -192,7 +192,15 @@ public final class VersionedMapSource<K, V> {
     }
 
     private void watchFrom(long after, HybridLogicalClock clock, Emitter<K, V> out) {
-        watch = map.watch(after, new WatchListener<>() {
+        Watch w = map.watch(after, listener(clock, out));
+        watch = w;
+        if (stopped) { // stop() ran while the watch was being created and could not close it
+            w.close();
+        }
+    }
+
+    private WatchListener<K, V> listener(HybridLogicalClock clock, Emitter<K, V> out) {
+        return new WatchListener<>() {
             @Override
             public void onChanges(List<Change<K, V>> changes) {
                 List<Envelope<K, V>> envs = new ArrayList<>(changes.size());
@@ -221,7 +229,7 @@ public final class VersionedMapSource<K, V> {
                     origin, cause.getMessage());
                 anchorAndWatch(clock, out);
             }
-        });
+        };
     }
 
     /** Where a source puts envelopes: the pipeline's ring buffer. */
