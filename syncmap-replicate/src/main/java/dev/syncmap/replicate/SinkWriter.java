@@ -77,10 +77,14 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
             case ANCHOR_START:
                 write();
                 anchoring = true;
+                oldestReadNanos = ev.readNanos;
                 batch.add(e);
                 boundary = true;
                 break;
             case ANCHOR_END:
+                if (batch.isEmpty()) {
+                    oldestReadNanos = ev.readNanos;
+                }
                 batch.add(e);
                 anchoring = false;
                 complete = ev.revision; // an anchor is authoritative, whatever the sink's old position said
