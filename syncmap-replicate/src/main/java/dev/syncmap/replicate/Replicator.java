@@ -617,6 +617,16 @@ public final class Replicator<K, V> implements AutoCloseable {
         return List.copyOf(out);
     }
 
+    /** The spill of a sink, for tests; null if none. */
+    RocksSpillQueue<K, V> spillOf(String sink) {
+        for (SinkWriter<K, V> w : writers) {
+            if (w.sink.name().equals(sink) && w.guard() != null) {
+                return w.guard().spill();
+            }
+        }
+        return null;
+    }
+
     /**
      * Waits until every sink has written the source's changes up to the revision it had when this method was
      * called, and no sink has anything spilled or held or awaits an anchor: the sinks themselves hold

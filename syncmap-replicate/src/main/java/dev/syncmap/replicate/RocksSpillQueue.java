@@ -102,6 +102,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
     private volatile long bytes;
     private volatile long changes;
     private boolean closed;
+    /** A broken control for tests: serve the newest entry first (must fail the per-key order tests). */
+    volatile boolean newestFirstForTests;
 
     private RocksSpillQueue(Path dir, Codec<K> keyCodec, Codec<V> valueCodec, long maxBytes, Duration maxAge,
                             boolean sync) throws IOException {
@@ -330,16 +332,17 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         if (index.isEmpty()) {
             return null;
         }
+        long seq = newestFirstForTests ? tail - 1 : head;
         byte[] v;
         try {
-            v = db.get(key(head));
+            v = db.get(key(seq));
         } catch (RocksDBException e) {
-            throw translate(e, "cannot read entry " + head);
+            throw translate(e, "cannot read entry " + seq);
         }
         if (v == null) {
-            throw new CorruptStateException(dir, "entry " + head + " is missing");
+            throw new CorruptStateException(dir, "entry " + seq + " is missing");
         }
-        return decode(head, v);
+        return decode(seq, v);
     }
 
     /**
@@ -352,14 +355,22 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         if (index.isEmpty()) {
             throw new IllegalStateException("the spill is empty");
         }
+        boolean newest = newestFirstForTests;
+        long seq = newest ? tail - 1 : head;
         try (WriteBatch wb = new WriteBatch()) {
-            wb.delete(key(head));
+            wb.delete(key(seq));
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
-            throw translate(e, "cannot remove entry " + head);
+            throw translate(e, "cannot remove entry " + seq);
         }
-        long[] m = index.removeFirst();
-        head++;
+        long[] m;
+        if (newest) {
+            m = index.removeLast();
+            tail--;
+        } else {
+            m = index.removeFirst();
+            head++;
+        }
         bytes -= m[0];
         changes -= m[1];
         entries = index.size();

@@ -648,6 +648,10 @@ final class SinkGuard<K, V> {
         }
     }
 
+    RocksSpillQueue<K, V> spill() {
+        return spill;
+    }
+
     Sink<K, V> fallback() {
         return fallback;
     }
