@@ -104,6 +104,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
     private boolean closed;
     /** A broken control for tests: serve the newest entry first (must fail the per-key order tests). */
     volatile boolean newestFirstForTests;
+    /** Damage for tests: applied to every record read by {@link #peek()}. */
+    volatile java.util.function.UnaryOperator<byte[]> decodeHookForTests;
 
     private RocksSpillQueue(Path dir, Codec<K> keyCodec, Codec<V> valueCodec, long maxBytes, Duration maxAge,
                             boolean sync) throws IOException {
@@ -176,6 +178,9 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             RocksDB.destroyDB(dir.toString(), o);
         } catch (RocksDBException e) {
             // a database too broken for RocksDB to destroy: delete the files below
+        }
+        if (!Files.exists(dir)) {
+            return;
         }
         try (var walk = Files.walk(dir)) {
             List<Path> paths = new ArrayList<>(walk.toList());
@@ -342,7 +347,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         if (v == null) {
             throw new CorruptStateException(dir, "entry " + seq + " is missing");
         }
-        return decode(seq, v);
+        var hook = decodeHookForTests;
+        return decode(seq, hook == null ? v : hook.apply(v));
     }
 
     /**

@@ -72,6 +72,10 @@ final class SinkGuard<K, V> {
     private volatile Sink<K, V> target;
     private boolean anchoring;
     private volatile boolean awaitAnchor;
+    /** After a drop: until the accepted anchor ends, the position is not valid. */
+    private volatile boolean needsAnchorEnd;
+    /** After a drop: the writer must forget its position (read once by {@link #takePositionLost()}). */
+    private volatile boolean positionLost;
     private boolean anchorRequested;
     private boolean unflushed;
     private boolean spillUnsynced;
@@ -169,7 +173,16 @@ final class SinkGuard<K, V> {
 
     /** Whether the writer's position may advance (false while the sink awaits a fresh anchor). */
     boolean positionValid() {
-        return !awaitAnchor;
+        return !awaitAnchor && !needsAnchorEnd;
+    }
+
+    /** Whether the spill and checkpoint were dropped since the last call: the writer's position is gone. */
+    boolean takePositionLost() {
+        if (positionLost) {
+            positionLost = false;
+            return true;
+        }
+        return false;
     }
 
     /** The highest position the writer may claim given what is held: one below the oldest held revision. */
@@ -206,6 +219,7 @@ final class SinkGuard<K, V> {
             }
             awaitAnchor = false;
             anchorRequested = false;
+            consecutiveFailures = 0; // the sink was found recovered
             LOG.warn("sink {}: a fresh anchor arrives; writing it to {}", primary.name(), target.name());
         }
         boolean inAnchor = anchoring || startsAnchor;
@@ -248,6 +262,9 @@ final class SinkGuard<K, V> {
                 anchoring = true;
             } else if (e.kind() == Envelope.Kind.ANCHOR_END) {
                 anchoring = false;
+                if (!awaitAnchor) {
+                    needsAnchorEnd = false;
+                }
             }
         }
     }
@@ -310,9 +327,11 @@ final class SinkGuard<K, V> {
             success.record(t1, false);
             consecutiveFailures++;
             failures.accept(ex);
-            if (consecutiveFailures == 1 || Integer.bitCount(consecutiveFailures) == 1) {
-                LOG.warn("sink {}: write of {} changes to {} failed ({} in a row)", primary.name(), b.size(),
-                    s.name(), consecutiveFailures, ex);
+            if (consecutiveFailures == 1) {
+                LOG.warn("sink {}: write of {} changes to {} failed", primary.name(), b.size(), s.name(), ex);
+            } else if (Integer.bitCount(consecutiveFailures) == 1) { // the 2nd, 4th, 8th... in a row
+                LOG.warn("sink {}: write of {} changes to {} failed ({} in a row): {}", primary.name(), b.size(),
+                    s.name(), consecutiveFailures, ex.toString());
             }
             checkSelfHeal(t1);
             return false;
@@ -411,7 +430,7 @@ final class SinkGuard<K, V> {
                 return progress;
             }
             if (!healthy(target)) {
-                breaker.releasePermission();
+                unhealthyProbe();
                 return progress;
             }
             List<Envelope<K, V>> head;
@@ -450,6 +469,10 @@ final class SinkGuard<K, V> {
 
     /** Forgets the spill, what is held and the checkpoint; waits for a fresh anchor (asked for on recovery). */
     private void dropAndAwaitAnchor(String reason) throws IOException {
+        awaitAnchor = true; // first: from here on nobody may take the sink for settled
+        needsAnchorEnd = true;
+        positionLost = true;
+        anchorRequested = false;
         if (checkpoints != null) {
             checkpoints.delete(primary.name());
             if (target != primary) {
@@ -462,8 +485,6 @@ final class SinkGuard<K, V> {
         held.clear();
         heldKeys.clear();
         heldCount = 0;
-        awaitAnchor = true;
-        anchorRequested = false;
         LOG.warn("sink {}: {}: the spill and checkpoint are dropped; the sink gets a fresh anchor once it"
             + " recovers", primary.name(), reason);
         maybeRequestAnchor();
@@ -481,8 +502,17 @@ final class SinkGuard<K, V> {
         if (!breaker.tryAcquirePermission()) {
             return false;
         }
+        if (!healthy(target)) {
+            unhealthyProbe();
+            return false;
+        }
         breaker.releasePermission();
-        return healthy(target);
+        return true;
+    }
+
+    /** A probe found the sink unhealthy: counts as a failed call, so a half-open breaker opens again. */
+    private void unhealthyProbe() {
+        breaker.onError(0, TimeUnit.NANOSECONDS, new IOException("sink " + target.name() + " reports unhealthy"));
     }
 
     private boolean healthy(Sink<K, V> s) {
@@ -666,6 +696,6 @@ final class SinkGuard<K, V> {
 
     /** Whether nothing is spilled, held or awaited. */
     boolean settled() {
-        return (spill == null || spill.entries() == 0) && heldCount == 0 && !awaitAnchor;
+        return (spill == null || spill.entries() == 0) && heldCount == 0 && !awaitAnchor && !needsAnchorEnd;
     }
 }

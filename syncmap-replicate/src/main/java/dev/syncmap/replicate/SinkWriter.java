@@ -183,6 +183,9 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
 
     /** With a guard: the position advances unless the sink awaits an anchor, and stops before held changes. */
     private void advance() {
+        if (guard.takePositionLost()) {
+            applied = -1; // the spill and checkpoint were dropped: the sink awaits a fresh anchor
+        }
         if (!anchoring && guard.positionValid()) {
             applied = Math.min(complete, guard.heldFloor());
         }
