@@ -193,7 +193,8 @@ class SpillOutageTest {
             assertTrue(rep.awaitSettled(WAIT));
             long anchors = rep.status().anchors();
             sink.down = true;
-            writeUntil(source, () -> rep.protectionStatus().get(0).awaitingAnchor(), () -> "awaiting an anchor");
+            writeUntil(source, () -> rep.protectionStatus().get(0).awaitingAnchor()
+                && rep.protectionStatus().get(0).spillEntries() == 0, () -> "awaiting an anchor");
             SinkProtectionStatus st = rep.protectionStatus().get(0);
             assertTrue(st.boundReached() > 0 && st.spillEntries() == 0, st::toString);
             assertEquals(1.0, gauge(reg, "awaiting.anchor"));
