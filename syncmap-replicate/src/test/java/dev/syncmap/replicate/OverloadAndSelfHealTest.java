@@ -166,7 +166,7 @@ class OverloadAndSelfHealTest {
         SlowStringSink sink = new SlowStringSink();
         MeterRegistry reg = new SimpleMeterRegistry();
         SinkProtection p = SinkProtection.builder()
-            .overload(Duration.ofSeconds(5), Duration.ofMillis(2), Duration.ofMillis(80), Duration.ofSeconds(20))
+            .overload(Duration.ofSeconds(5), Duration.ofMillis(2), Duration.ofMillis(500), Duration.ofSeconds(20))
             .minBatchSize(10)
             .noSelfHeal()
             .build();
@@ -174,7 +174,7 @@ class OverloadAndSelfHealTest {
             .source(new VersionedMapSource<>(source, "node-a")).sink(sink).protection(p).batchSize(200)
             .coalesce(false).meterRegistry(reg).build()) {
             rep.start();
-            sink.delayMillis = 20; // p99 about 20 ms: between level 1 (2 ms) and level 2 (80 ms)
+            sink.delayMillis = 20; // p99 about 20 ms: between level 1 (2 ms) and level 2 (500 ms)
             writeRound(source, 0, 300);
             assertTrue(rep.awaitSettled(WAIT));
             assertEquals(1.0, gauge(reg, "overload.level"));
