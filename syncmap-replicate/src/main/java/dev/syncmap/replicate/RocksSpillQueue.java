@@ -91,6 +91,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
     private final boolean sync;
     private final Options options;
     private final WriteOptions writeOptions;
+    /** Removals are never fsynced: a removal lost in a crash only re-sends a batch (sinks are idempotent). */
+    private final WriteOptions removeOptions = new WriteOptions();
     private final RocksDB db;
     private final Buffer buf = new Buffer();
     private final DataOutputStream out = new DataOutputStream(buf);
@@ -128,9 +130,11 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             scan();
         } catch (RocksDBException e) {
             closeQuietly(d, o, w);
+            removeOptions.close();
             throw translate(e, "cannot open the spill");
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(d, o, w);
+            removeOptions.close();
             throw e;
         }
     }
@@ -365,7 +369,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         long seq = newest ? tail - 1 : head;
         try (WriteBatch wb = new WriteBatch()) {
             wb.delete(key(seq));
-            db.write(writeOptions, wb);
+            db.write(removeOptions, wb);
         } catch (RocksDBException e) {
             throw translate(e, "cannot remove entry " + seq);
         }
@@ -482,6 +486,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             // the write-ahead log still holds everything
         }
         closeQuietly(db, options, writeOptions);
+        removeOptions.close();
     }
 
     private void ensureOpen() {
