@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -24,6 +25,8 @@ import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.EventHandlerGroup;
 import com.lmax.disruptor.dsl.ProducerType;
+
+import dev.syncmap.copy.Codec;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -117,6 +120,12 @@ public final class Replicator<K, V> implements AutoCloseable {
     private Disruptor<RingEvent<K, V>> disruptor;
     private RingBuffer<RingEvent<K, V>> ring;
     private ResolveStage<K, V> resolveStage;
+    /** The source's current emitter and thread; replaced by a re-anchor ({@link #requestReanchor}). */
+    private volatile RingEmitter emitter;
+    private volatile Thread sourceThread;
+    private final Object reanchorLock = new Object();
+    private final AtomicBoolean reanchorPending = new AtomicBoolean();
+    private final List<SinkGuard<K, V>> guards = new ArrayList<>();
 
     private Replicator(Builder<K, V> b) throws IOException {
         this.name = b.name;
@@ -174,6 +183,7 @@ public final class Replicator<K, V> implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
             haltAndJoin();
+            closeGuards();
             throw e;
         }
     }
@@ -190,7 +200,10 @@ public final class Replicator<K, V> implements AutoCloseable {
             }
             starts[i] = cp.map(Checkpoint::revision).orElse(-1L);
             cp.ifPresent(c -> clock.observe(c.stamp()));
-            resume = Math.min(resume, starts[i]);
+        }
+        RocksSpillQueue<K, V>[] spills = openSpills(starts);
+        for (long s : starts) {
+            resume = Math.min(resume, s);
         }
         disruptor = new Disruptor<>(RingEvent::new, settings.ringSize, threadFactory(), ProducerType.SINGLE,
             new LiteTimeoutBlockingWaitStrategy(settings.idleInterval.toNanos(), TimeUnit.NANOSECONDS));
@@ -209,14 +222,150 @@ public final class Replicator<K, V> implements AutoCloseable {
                 settings.retryMax.toNanos(), metrics.sink(s.name()));
             writers.add(w);
             handlers[i] = w;
+            if (settings.protection != null) {
+                SinkGuard<K, V> g = new SinkGuard<>(s, settings.fallbackFor(s.name()), settings.protection,
+                    settings.batchSize, spills[i], checkpoints, corruptPolicy, this::requestReanchor,
+                    settings.retryMin.toNanos(), settings.retryMax.toNanos(), w::recordFailure, corruptSpills[i]);
+                guards.add(g);
+                w.guard(g);
+                spills[i] = null;
+            }
         }
         group.then(handlers);
         registerMeters();
         ring = disruptor.start();
         long from = resume;
-        Thread t = threadFactory().newThread(() -> runSource(from));
+        RingEmitter em = new RingEmitter();
+        emitter = em;
+        Thread t = threadFactory().newThread(() -> runSource(from, em, null));
         t.setName("syncmap-replicate-" + name + "-source");
+        sourceThread = t;
         t.start();
+    }
+
+    private long[] corruptSpills = new long[0];
+
+    /**
+     * Opens each sink's spill queue (with protection and a spill directory). A corrupt spill, under
+     * {@link CorruptStatePolicy#REANCHOR}, is logged, counted, deleted with the sink's checkpoint, and the sink
+     * re-anchored; a spill of a sink without a checkpoint is emptied (its anchor brings everything).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
+    private RocksSpillQueue<K, V>[] openSpills(long[] starts) throws IOException {
+        RocksSpillQueue<K, V>[] spills = new RocksSpillQueue[sinks.size()];
+        corruptSpills = new long[sinks.size()];
+        if (settings.protection == null || settings.spillDir == null) {
+            return spills;
+        }
+        SinkProtection p = settings.protection;
+        try {
+            for (int i = 0; i < sinks.size(); i++) {
+                String sink = sinks.get(i).name();
+                Path dir = settings.spillDir.resolve(sink);
+                RocksSpillQueue<K, V> q;
+                try {
+                    q = RocksSpillQueue.open(dir, settings.keyCodec, settings.valueCodec, p.spillMaxBytes(),
+                        p.spillMaxAge(), p.spillSync());
+                } catch (CorruptStateException e) {
+                    if (corruptPolicy == CorruptStatePolicy.FAIL) {
+                        throw e;
+                    }
+                    corruptSpills[i]++;
+                    LOG.error("replicator {}: the spill of sink {} cannot be read ({}); deleting it and the sink's"
+                        + " checkpoint and re-anchoring the sink from a snapshot (nothing is lost)", name, sink,
+                        e.getMessage());
+                    RocksSpillQueue.destroy(dir);
+                    if (checkpoints != null) {
+                        checkpoints.delete(sink);
+                    }
+                    starts[i] = -1;
+                    q = RocksSpillQueue.open(dir, settings.keyCodec, settings.valueCodec, p.spillMaxBytes(),
+                        p.spillMaxAge(), p.spillSync());
+                }
+                spills[i] = q;
+                if (starts[i] < 0 && q.entries() > 0) {
+                    LOG.warn("replicator {}: sink {} has no checkpoint; emptying its spill ({} batches): the anchor"
+                        + " brings everything", name, sink, q.entries());
+                    q.clear();
+                } else if (q.entries() > 0) {
+                    LOG.warn("replicator {}: sink {} has {} spilled batches ({} changes); they are drained first",
+                        name, sink, q.entries(), q.changes());
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            for (RocksSpillQueue<K, V> q : spills) {
+                if (q != null) {
+                    q.close();
+                }
+            }
+            throw e;
+        }
+        return spills;
+    }
+
+    /**
+     * Asks the source for a fresh anchor for every sink (a sink's spill was dropped, self-healing, a switch to a
+     * fallback sink). Asynchronous and coalesced: the current source emitter is retired (its deliveries are
+     * refused), the source's thread ends, and a new source thread anchors and then watches. Every sink receives
+     * the anchor; sinks that have everything skip it as duplicates.
+     */
+    void requestReanchor(String sink, String reason) {
+        if (state.get() != State.RUNNING || !reanchorPending.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                reanchorNow(sink, reason);
+            } catch (RuntimeException | Error e) {
+                fail(e);
+                stopAsync();
+                throw e;
+            } finally {
+                reanchorPending.set(false);
+            }
+        }, "syncmap-replicate-" + name + "-reanchor");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void reanchorNow(String sink, String reason) {
+        synchronized (reanchorLock) {
+            if (state.get() != State.RUNNING || stopping) {
+                return;
+            }
+            LOG.warn("replicator {}: re-anchoring at the request of sink {}: {}", name, sink, reason);
+            source.stop();
+            if (!emitter.retire()) {
+                return;
+            }
+            Thread old = sourceThread;
+            while (old != null && old.isAlive()) {
+                if (state.get() != State.RUNNING) {
+                    return;
+                }
+                try {
+                    old.join(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            source.stop(); // a watch the old source thread opened after the first stop
+            RingEmitter fresh = new RingEmitter();
+            emitter = fresh;
+            reanchorPending.set(false); // requests from now on get an anchor after this one
+            Thread t = threadFactory().newThread(() -> runSource(-1, fresh, "re-anchor for sink " + sink + ": "
+                + reason));
+            t.setName("syncmap-replicate-" + name + "-source");
+            sourceThread = t;
+            t.start();
+        }
+    }
+
+    private void closeGuards() {
+        for (SinkGuard<K, V> g : guards) {
+            g.close();
+        }
     }
 
     private Optional<Checkpoint> loadCheckpoint(String sink) throws IOException {
@@ -242,10 +391,13 @@ public final class Replicator<K, V> implements AutoCloseable {
         }
     }
 
-    private void runSource(long resume) {
+    private void runSource(long resume, RingEmitter out, String why) {
         emitting.incrementAndGet();
         try {
-            String reason = source.start(resume, clock, new RingEmitter());
+            String reason = source.start(resume, clock, out);
+            if (reason != null && why != null) {
+                reason = why;
+            }
             if (reason != null) {
                 LOG.info("replicator {}: anchored the sinks at a snapshot: {}", name, reason);
             }
@@ -274,7 +426,9 @@ public final class Replicator<K, V> implements AutoCloseable {
             return;
         }
         state.compareAndSet(State.RUNNING, State.STOPPING);
-        source.stop();
+        synchronized (reanchorLock) { // a re-anchor under way finishes (or gives up) first
+            source.stop();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean drain = mode == StopMode.DRAIN && state.get() != State.FAILED;
         if (drain) {
@@ -295,7 +449,14 @@ public final class Replicator<K, V> implements AutoCloseable {
             writers.forEach(SinkWriter::abort);
         }
         haltAndJoin();
-        for (Sink<K, V> sink : sinks) {
+        closeGuards();
+        List<Sink<K, V>> all = new ArrayList<>(sinks);
+        for (SinkGuard<K, V> g : guards) {
+            if (g.fallback() != null && !all.contains(g.fallback())) {
+                all.add(g.fallback());
+            }
+        }
+        for (Sink<K, V> sink : all) {
             try {
                 sink.close();
             } catch (Exception | StackOverflowError e) {
@@ -447,6 +608,64 @@ public final class Replicator<K, V> implements AutoCloseable {
     }
 
     /**
+     * Returns each protected sink's breaker, overload level, spill and self-healing state (empty without
+     * {@link Builder#protection}).
+     *
+     * @return one status per sink
+     */
+    public List<SinkProtectionStatus> protectionStatus() {
+        List<SinkProtectionStatus> out = new ArrayList<>();
+        for (SinkWriter<K, V> w : writers) {
+            SinkGuard<K, V> g = w.guard();
+            if (g != null) {
+                out.add(g.status());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The spill of a sink, for tests; null if none. */
+    RocksSpillQueue<K, V> spillOf(String sink) {
+        for (SinkWriter<K, V> w : writers) {
+            if (w.sink.name().equals(sink) && w.guard() != null) {
+                return w.guard().spill();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits until every sink has written the source's changes up to the revision it had when this method was
+     * called, and no sink has anything spilled or held or awaits an anchor: the sinks themselves hold
+     * everything (unlike {@link #awaitCaughtUp}, which counts spilled changes as written).
+     *
+     * @param timeout the longest wait
+     * @return true if settled, false on timeout or if the replicator stopped
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitSettled(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long revision = source.revision();
+        while (true) {
+            boolean all = true;
+            for (SinkWriter<K, V> w : writers) {
+                SinkGuard<K, V> g = w.guard();
+                all &= w.applied() >= revision && (g == null || g.settled());
+            }
+            if (all && !writers.isEmpty()) {
+                return true;
+            }
+            if (state.get() != State.RUNNING || System.nanoTime() >= deadline) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
      * Returns the registry the replicator's meters are in.
      *
      * @return the registry
@@ -480,6 +699,9 @@ public final class Replicator<K, V> implements AutoCloseable {
             m.gauge("checkpoint.revision", "the sink's durable checkpoint", w, SinkWriter::checkpointed);
             m.gauge("lag.revisions", "revisions the sink is behind the source", w,
                 x -> Math.max(0, source.revision() - x.applied()));
+            if (w.guard() != null) {
+                w.guard().registerMeters(m, metrics.registry());
+            }
             if (w.sink instanceof MapReplicaSink) {
                 ResolutionStats st = ((MapReplicaSink<K, V>) w.sink).stats();
                 for (Outcome o : Outcome.values()) {
@@ -545,6 +767,25 @@ public final class Replicator<K, V> implements AutoCloseable {
 
     /** Publishes the source's envelopes into the ring, claiming up to a chunk of slots at a time. */
     private final class RingEmitter implements VersionedMapSource.Emitter<K, V> {
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile boolean retired;
+
+        /**
+         * Refuses every later emission and waits for those under way (the ring is single-producer).
+         *
+         * @return false if the replicator stopped running meanwhile
+         */
+        boolean retire() {
+            retired = true;
+            while (inFlight.get() > 0) {
+                if (state.get() != State.RUNNING) {
+                    return false;
+                }
+                LockSupport.parkNanos(100_000);
+            }
+            return true;
+        }
+
         @Override
         public boolean emit(Envelope<K, V> e) {
             return emitAll(List.of(e));
@@ -553,7 +794,11 @@ public final class Replicator<K, V> implements AutoCloseable {
         @Override
         public boolean emitAll(List<Envelope<K, V>> es) {
             emitting.incrementAndGet();
+            inFlight.incrementAndGet();
             try {
+                if (retired) {
+                    return false;
+                }
                 int n = es.size();
                 int i = 0;
                 while (i < n) {
@@ -576,6 +821,7 @@ public final class Replicator<K, V> implements AutoCloseable {
                 stopAsync();
                 throw e;
             } finally {
+                inFlight.decrementAndGet();
                 emitting.decrementAndGet();
             }
         }
@@ -586,7 +832,7 @@ public final class Replicator<K, V> implements AutoCloseable {
          */
         private long claim(int k) {
             while (true) {
-                if (stopping) {
+                if (stopping || retired) {
                     return -1;
                 }
                 try {
@@ -655,8 +901,92 @@ public final class Replicator<K, V> implements AutoCloseable {
         private Duration maxClockSkew = Duration.ofMillis(500);
         private HybridLogicalClock clock;
         private MeterRegistry registry;
+        private SinkProtection protection;
+        private Path spillDir;
+        private Codec<K> keyCodec;
+        private Codec<V> valueCodec;
+        private final java.util.Map<String, Sink<K, V>> fallbacks = new java.util.LinkedHashMap<>();
+        private Sink<K, V> fallbackForAll;
 
         private Builder() {}
+
+        /**
+         * Protects every sink with a circuit breaker, overload levels (adaptive batch size, compression, held
+         * low-priority keys) and self-healing, and (with {@link #spillDirectory}) a durable spill. Without it a
+         * failing sink's writer retries with backoff, stalling the ring. Set by {@link #spillDirectory} and
+         * {@link #fallbackSink} to {@link SinkProtection#defaults()} when not set.
+         *
+         * @param p the settings
+         * @return this builder
+         */
+        public Builder<K, V> protection(SinkProtection p) {
+            this.protection = Objects.requireNonNull(p, "protection");
+            return this;
+        }
+
+        /**
+         * Keeps each sink's durable spill queue ({@link RocksSpillQueue}, RocksDB) in {@code dir/<sink>}. Needs
+         * {@link #keyCodec} and {@link #valueCodec}.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
+        public Builder<K, V> spillDirectory(Path dir) {
+            this.spillDir = Objects.requireNonNull(dir, "spillDirectory");
+            return this;
+        }
+
+        /**
+         * Encodes keys in the spill (see {@link dev.syncmap.copy.Codecs}). Required with a spill.
+         *
+         * @param c the codec
+         * @return this builder
+         */
+        public Builder<K, V> keyCodec(Codec<K> c) {
+            this.keyCodec = Objects.requireNonNull(c, "keyCodec");
+            return this;
+        }
+
+        /**
+         * Encodes values in the spill (see {@link dev.syncmap.copy.Codecs}). Required with a spill.
+         *
+         * @param c the codec
+         * @return this builder
+         */
+        public Builder<K, V> valueCodec(Codec<V> c) {
+            this.valueCodec = Objects.requireNonNull(c, "valueCodec");
+            return this;
+        }
+
+        /**
+         * The sink that takes over every sink's traffic when self-healing finds it failing and unhealthy (for a
+         * replicator with one sink; with several, give one per sink with {@link #fallbackSink(String, Sink)}).
+         *
+         * @param fallback the fallback sink (closed by the replicator)
+         * @return this builder
+         */
+        public Builder<K, V> fallbackSink(Sink<K, V> fallback) {
+            this.fallbackForAll = Objects.requireNonNull(fallback, "fallbackSink");
+            return this;
+        }
+
+        /**
+         * The sink that takes over one sink's traffic when self-healing finds it failing and unhealthy: it gets
+         * a fresh anchor and then everything after; an alert is logged and counted.
+         *
+         * @param sink the primary sink's name
+         * @param fallback the fallback sink (closed by the replicator)
+         * @return this builder
+         */
+        public Builder<K, V> fallbackSink(String sink, Sink<K, V> fallback) {
+            fallbacks.put(Objects.requireNonNull(sink, "sink"), Objects.requireNonNull(fallback, "fallbackSink"));
+            return this;
+        }
+
+        Sink<K, V> fallbackFor(String sink) {
+            Sink<K, V> f = fallbacks.get(sink);
+            return f != null ? f : fallbackForAll;
+        }
 
         /**
          * Names the replicator (threads, metrics, logs). Default {@code replicator}.
@@ -895,7 +1225,42 @@ public final class Replicator<K, V> implements AutoCloseable {
                     throw new IllegalArgumentException("sinks: two sinks are named " + s.name());
                 }
             }
+            checkProtection(names);
             return new Replicator<>(this);
+        }
+
+        private void checkProtection(Set<String> names) {
+            if (protection == null && (spillDir != null || fallbackForAll != null || !fallbacks.isEmpty())) {
+                protection = SinkProtection.defaults();
+            }
+            if (spillDir != null && keyCodec == null) {
+                throw new IllegalArgumentException("keyCodec: a pipeline with a spill (spillDirectory " + spillDir
+                    + ") needs a key codec to encode spilled changes, e.g. keyCodec(Codecs.STRING)");
+            }
+            if (spillDir != null && valueCodec == null) {
+                throw new IllegalArgumentException("valueCodec: a pipeline with a spill (spillDirectory " + spillDir
+                    + ") needs a value codec to encode spilled changes, e.g. valueCodec(Codecs.STRING)");
+            }
+            if (fallbackForAll != null && sinks.size() > 1) {
+                throw new IllegalArgumentException("fallbackSink: with " + sinks.size() + " sinks, name the sink"
+                    + " each fallback stands in for: fallbackSink(sinkName, fallback)");
+            }
+            Set<String> fallbackNames = new HashSet<>();
+            for (var e : fallbacks.entrySet()) {
+                if (!names.contains(e.getKey())) {
+                    throw new IllegalArgumentException("fallbackSink: no sink is named " + e.getKey());
+                }
+            }
+            List<Sink<K, V>> fs = new ArrayList<>(fallbacks.values());
+            if (fallbackForAll != null) {
+                fs.add(fallbackForAll);
+            }
+            for (Sink<K, V> f : fs) {
+                if (names.contains(f.name()) || !fallbackNames.add(f.name())) {
+                    throw new IllegalArgumentException("fallbackSink: the fallback's name " + f.name() + " must"
+                        + " differ from every sink's and other fallback's (it names its checkpoint)");
+                }
+            }
         }
 
         private static Duration nonNegative(String what, Duration d) {

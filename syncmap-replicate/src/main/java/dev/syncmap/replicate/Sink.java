@@ -67,6 +67,14 @@ public interface Sink<K, V> extends AutoCloseable {
     }
 
     /**
+     * Asks the sink to compress what it sends (or stop), for sinks that can: the writer turns it on at overload
+     * level 1 and above and off again below. The default does nothing.
+     *
+     * @param on true to compress
+     */
+    default void setCompression(boolean on) {}
+
+    /**
      * Called by the writer thread when it has had nothing to write for a while (expiry sweeps, keep-alives).
      * The default does nothing.
      */

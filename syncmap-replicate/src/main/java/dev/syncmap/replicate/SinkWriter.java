@@ -51,6 +51,8 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
     private final java.util.concurrent.atomic.LongAdder writeFailures = new java.util.concurrent.atomic.LongAdder();
     private volatile Throwable lastFailure;
     private volatile boolean aborting;
+    /** The breaker, spill, overload levels and self-healing around the sink; null for a plain writer. */
+    private SinkGuard<K, V> guard;
 
     SinkWriter(Sink<K, V> sink, CheckpointStore checkpoints, String origin, HybridLogicalClock clock, long start,
                int batchSize, long checkpointIntervalNanos, long retryBaseNanos, long retryMaxNanos,
@@ -103,7 +105,7 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
                 boundary = ev.endOfRevision || anchoring; // an anchor's entries may be split anywhere
                 break;
         }
-        if (boundary && (batch.size() >= batchSize || endOfBatch)) {
+        if (boundary && (batch.size() >= (guard != null ? guard.batchSize() : batchSize) || endOfBatch)) {
             write();
             maybeCheckpoint(false);
         }
@@ -111,7 +113,12 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
 
     @Override
     public void onTimeout(long sequence) throws Exception {
-        sink.onIdle();
+        if (guard != null) {
+            guard.onIdle();
+            advance();
+        } else {
+            sink.onIdle();
+        }
         maybeCheckpoint(false);
     }
 
@@ -126,11 +133,26 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
             lastFailure = ex;
             LOG.error("sink {}: final write or checkpoint failed; the next start resumes from revision {}",
                 sink.name(), checkpointed, ex);
+        } finally {
+            if (guard != null) {
+                guard.close();
+            }
         }
     }
 
     /** Writes the batch (retrying while the sink fails) and advances the applied position. */
-    private void write() throws InterruptedException {
+    private void write() throws Exception {
+        if (guard != null) {
+            if (!batch.isEmpty()) {
+                long t0 = System.nanoTime();
+                guard.write(batch);
+                long t1 = System.nanoTime();
+                meters.batch(batch.size(), t1 - t0, t1 - oldestReadNanos);
+                batch.clear();
+            }
+            advance();
+            return;
+        }
         if (!batch.isEmpty()) {
             long t0 = System.nanoTime();
             int attempt = 0;
@@ -166,6 +188,16 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
         }
     }
 
+    /** With a guard: the position advances unless the sink awaits an anchor, and stops before held changes. */
+    private void advance() {
+        if (guard.takePositionLost()) {
+            applied = -1; // the spill and checkpoint were dropped: the sink awaits a fresh anchor
+        }
+        if (!anchoring && guard.positionValid()) {
+            applied = Math.min(complete, guard.heldFloor());
+        }
+    }
+
     private void maybeCheckpoint(boolean force) throws Exception {
         long now = System.nanoTime();
         if (anchoring || applied == checkpointed || checkpoints == null
@@ -173,9 +205,17 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
             return;
         }
         long pos = applied;
+        String cpName = sink.name();
         try {
-            sink.flush();
-            checkpoints.store(sink.name(), new Checkpoint(origin, pos, clock.current()));
+            if (guard != null) {
+                if (!guard.flushForCheckpoint()) {
+                    return;
+                }
+                cpName = guard.checkpointName();
+            } else {
+                sink.flush();
+            }
+            checkpoints.store(cpName, new Checkpoint(origin, pos, clock.current()));
         } catch (Exception ex) { // the checkpoint lags; the next one tries again (Errors stop the replicator)
             checkpointFailures.increment();
             lastFailure = ex;
@@ -190,6 +230,25 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
 
     void abort() {
         aborting = true;
+        if (guard != null) {
+            guard.abort();
+        }
+    }
+
+    /** Puts the breaker, spill, overload levels and self-healing between this writer and its sink. */
+    void guard(SinkGuard<K, V> g) {
+        this.guard = g;
+    }
+
+    SinkGuard<K, V> guard() {
+        return guard;
+    }
+
+    /** Records a failed write (the guard's retries and drains). */
+    void recordFailure(Exception ex) {
+        writeFailures.increment();
+        lastFailure = ex;
+        meters.failure();
     }
 
     long applied() {
