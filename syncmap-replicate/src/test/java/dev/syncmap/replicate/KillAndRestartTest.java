@@ -19,6 +19,8 @@ import java.util.function.LongUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.syncmap.VersionedMap;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KillAndRestartTest {
 
-    static final int OPS = 150_000;
+    static final int OPS = 100_000;
     static final int PRE_OPS = 1_000;
     static final int RATE = 40_000;
     static final long MIN_CHECKPOINT = 15_000;
@@ -122,12 +124,14 @@ class KillAndRestartTest {
                                    LongUnaryOperator preRevision) throws Exception {
         Path log = dir.resolve("replica.log");
         FileCheckpointStore checkpoints = new FileCheckpointStore(dir.resolve("checkpoints"));
-        List<String> common = List.of("dir=" + dir, "seed=" + seed, "ops=" + OPS, "history=" + history,
-            "rate=" + RATE, "checkpointMs=100");
+        List<String> common = List.of("dir=" + dir, "seed=" + seed, "rate=" + RATE, "checkpointMs=100");
 
-        // run 1: killed under load
+        // run 1: killed under load. It writes on past OPS (it never finishes on its own before the kill, however
+        // slow the machine), with a history that holds everything (the restart's history is what is under test).
         Path out1 = dir.resolve("child-1.out");
         List<String> args1 = new ArrayList<>(common);
+        args1.add("ops=" + 10 * OPS);
+        args1.add("history=" + LARGE_HISTORY);
         args1.add("preOps=" + PRE_OPS);
         if (lie != 0) {
             args1.add("lie=" + lie);
@@ -154,14 +158,22 @@ class KillAndRestartTest {
         assertEquals(SIGKILL_EXIT, p1.exitValue(), () -> "exit status of a kill -9: " + read(out1));
         assertFalse(read(out1).contains("WRITER_DONE"), () -> "the child had finished writing before the kill;"
             + " the kill was not under load:\n" + read(out1));
+        // run 1's writer was still at work; run 2 replays the same ops, so its source has the same revisions
         long cpAtKill = checkpoint(checkpoints);
         long logAtKill = ReplicaLog.lastRevision(log);
         assertTrue(cpAtKill >= MIN_CHECKPOINT, "no checkpoint before the kill");
 
         // run 2: restarted from the checkpoint, runs the ops to the end, stops cleanly
         Path out2 = dir.resolve("child-2.out");
+        Map<Integer, String> expected = new DeterministicOps(seed).expectedAfter(OPS);
+        long start = preRevision.applyAsLong(cpAtKill);
+        long last = finalRevision(seed);
+        assertTrue(start < last, () -> "the restart would start at revision " + start + ", past the last op's"
+            + " revision " + last + ": the kill came too late");
         List<String> args2 = new ArrayList<>(common);
-        args2.add("preRevision=" + preRevision.applyAsLong(cpAtKill));
+        args2.add("ops=" + OPS);
+        args2.add("history=" + history);
+        args2.add("preRevision=" + start);
         args2.add("rebuild=" + rebuild);
         Process p2 = startChild(args2, out2);
         if (!p2.waitFor(RESTART_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -171,13 +183,22 @@ class KillAndRestartTest {
         assertEquals(0, p2.exitValue(), () -> "the restarted child failed:\n" + output);
         assertTrue(output.contains("DONE "), output);
 
-        Map<Integer, String> expected = new DeterministicOps(seed).expectedAfter(OPS);
         ReplicaLog.Verdict verdict = ReplicaLog.judge(ReplicaLog.read(log), expected);
         Outcome o = new Outcome(cpAtKill, logAtKill, output, verdict);
         System.out.printf("kill-restart seed=%x history=%d lie=%d rebuild=%b: killed at checkpoint %d, replica at %d;"
             + " restart: %s; oracle: %s%n", seed, history, lie, rebuild, cpAtKill, logAtKill,
             output.lines().filter(l -> l.startsWith("DONE")).findFirst().orElse("?"), verdict);
         return o;
+    }
+
+    /** The source's revision after ops 1..OPS. */
+    private static long finalRevision(long seed) {
+        VersionedMap<Integer, String> m = new VersionedMap<>();
+        DeterministicOps ops = new DeterministicOps(seed);
+        for (int i = 1; i <= OPS; i++) {
+            ops.apply(m, i);
+        }
+        return m.revision();
     }
 
     private static long checkpoint(FileCheckpointStore store) throws IOException {
