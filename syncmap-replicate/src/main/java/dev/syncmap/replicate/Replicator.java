@@ -19,7 +19,6 @@ import java.util.concurrent.locks.LockSupport;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
-import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -206,12 +205,14 @@ public final class Replicator<K, V> implements AutoCloseable {
             resume = Math.min(resume, s);
         }
         disruptor = new Disruptor<>(RingEvent::new, settings.ringSize, threadFactory(), ProducerType.SINGLE,
-            new LiteTimeoutBlockingWaitStrategy(settings.idleInterval.toNanos(), TimeUnit.NANOSECONDS));
+            new StageWaitStrategy(settings.idleInterval.toNanos()));
         disruptor.setDefaultExceptionHandler(new FailOnException());
         resolveStage = new ResolveStage<>(policy::get);
-        EventHandlerGroup<RingEvent<K, V>> group = disruptor.handleEventsWith(new TransformStage<>(transformers));
+        // a stage is a thread and a hop: the transform stage only when there are transformers
+        EventHandlerGroup<RingEvent<K, V>> group = transformers.isEmpty() ? null
+            : disruptor.handleEventsWith(new TransformStage<>(transformers));
         if (settings.coalesce) {
-            group = group.then(resolveStage);
+            group = group == null ? disruptor.handleEventsWith(resolveStage) : group.then(resolveStage);
         }
         @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: Disruptor's varargs take one
         EventHandler<RingEvent<K, V>>[] handlers = new EventHandler[sinks.size()];
@@ -231,7 +232,11 @@ public final class Replicator<K, V> implements AutoCloseable {
                 spills[i] = null;
             }
         }
-        group.then(handlers);
+        if (group == null) {
+            disruptor.handleEventsWith(handlers);
+        } else {
+            group.then(handlers);
+        }
         registerMeters();
         ring = disruptor.start();
         long from = resume;
