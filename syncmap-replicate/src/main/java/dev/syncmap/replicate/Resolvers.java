@@ -210,27 +210,38 @@ public final class Resolvers {
     }
 
     private static <K, V> ConflictResolver<K, V> named(String name, boolean orderIndependent, Decision<K, V> d) {
-        return new ConflictResolver<>() {
+        return new Named<>(name, orderIndependent) {
             @Override
             public Versioned<V> resolve(K key, Versioned<V> current, Versioned<V> incoming) {
                 return d.decide(key, current, incoming);
             }
-
-            @Override
-            public boolean isOrderIndependent() {
-                return orderIndependent;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
         };
+    }
+
+    /** A built-in resolver: its name (also its {@code toString}) and whether it is order-independent. */
+    private abstract static class Named<K, V> implements ConflictResolver<K, V> {
+        private final String name;
+        private final boolean orderIndependent;
+
+        Named(String name, boolean orderIndependent) {
+            this.name = name;
+            this.orderIndependent = orderIndependent;
+        }
+
+        @Override
+        public final boolean isOrderIndependent() {
+            return orderIndependent;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final String toString() {
+            return name;
+        }
     }
 
     /**
@@ -238,13 +249,12 @@ public final class Resolvers {
      * the value is the sum. The result's stamp, origin and revision are those of the newer of the two versions
      * (by stamp, then origin), so the result does not depend on which argument came first.
      */
-    private static final class CounterResolver<K, V> implements ConflictResolver<K, V> {
-        private final String name;
+    private static final class CounterResolver<K, V> extends Named<K, V> {
         private final BinaryOperator<V> join;
         private final BinaryOperator<V> sum;
 
         CounterResolver(String name, BinaryOperator<V> join, BinaryOperator<V> sum) {
-            this.name = name;
+            super(name, true);
             this.join = join;
             this.sum = sum;
         }
@@ -270,16 +280,6 @@ public final class Resolvers {
                 return v.contributions();
             }
             return v.value() == null ? Map.of() : Map.of(v.origin(), v.value());
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String toString() {
-            return name;
         }
     }
 }

@@ -52,6 +52,9 @@ final class LoggedReplicaSink implements Sink<Integer, String> {
         this.recording = true;
     }
 
+    /** Keys the current batch changed in the replica, in first-change order. */
+    private final java.util.Set<Integer> touched = new java.util.LinkedHashSet<>();
+
     /** Entries fed back into the version table at start. */
     int rebuilt() {
         return rebuilt;
@@ -65,7 +68,14 @@ final class LoggedReplicaSink implements Sink<Integer, String> {
     @Override
     public void write(List<Envelope<Integer, String>> batch) throws IOException {
         pending.setLength(0);
+        touched.clear();
         inner.write(batch);
+        // the sink writes the replica before its version table, so the versions are read once the batch is in;
+        // a key changed twice in one batch is logged once, at its final version
+        for (Integer key : touched) {
+            Versioned<String> v = inner.versionOf(key);
+            pending.append(new ReplicaLog.Entry(v.origin(), v.originRevision(), v.stamp(), key, v.value()).line());
+        }
         if (pending.length() > 0) {
             ByteBuffer b = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
@@ -79,8 +89,7 @@ final class LoggedReplicaSink implements Sink<Integer, String> {
         if (!recording) {
             return;
         }
-        Versioned<String> v = inner.versionOf(key);
-        pending.append(new ReplicaLog.Entry(v.origin(), v.originRevision(), v.stamp(), key, v.value()).line());
+        touched.add(key);
     }
 
     @Override

@@ -116,9 +116,12 @@ class PauseAndCompareTest {
         FileCheckpointStore store = new FileCheckpointStore(dir);
         store.store("a", new Checkpoint("node-a", source.revision(), 0));
         ConcurrentHashMap<Integer, String> a = new ConcurrentHashMap<>();
+        MapReplicaSink<Integer, String> sink = new MapReplicaSink<>("a", a);
+        // a sink that has applied something, so the replicator trusts its checkpoint (a fresh one is anchored)
+        sink.write(List.of(Envelope.change("node-a", 1, 1, 0, "pre0", true)));
         try (Replicator<Integer, String> rep = Replicator.<Integer, String>builder()
             .source(new VersionedMapSource<>(source, "node-a"))
-            .sink(new MapReplicaSink<>("a", a))
+            .sink(sink)
             .checkpointStore(store)
             .build()) {
             rep.start();

@@ -215,6 +215,7 @@ class ReplicatorLifecycleTest {
         try (Replicator<Integer, String> r = replicator(new MapReplicaSink<>("s", replica))) {
             r.start();
             fill(0, 5_000);
+            assertTrue(r.awaitApplied(1, WAIT)); // a stop before the anchor would legitimately have nothing
             r.stop(Replicator.StopMode.DRAIN, WAIT);
             assertEquals(Replicator.State.STOPPED, r.status().state());
         }
