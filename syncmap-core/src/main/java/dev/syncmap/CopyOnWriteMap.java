@@ -3,6 +3,7 @@ package dev.syncmap;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
+import dev.syncmap.internal.Locked;
 import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -533,23 +534,9 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
         });
     }
 
-    /**
-     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
-     * a non-capturing lambda (one constant instance, no allocation per call).
-     */
-    @FunctionalInterface
-    private interface Locked<K, V, A, B, C, R> {
-        R apply(CopyOnWriteMap<K, V> map, A a, B b, C c);
-    }
-
-    /** Runs {@code body} under the write lock, released in a {@code finally} whatever {@code body} throws. */
-    private <A, B, C, R> R locked(A a, B b, C c, Locked<K, V, A, B, C, R> body) {
-        lock.lock();
-        try {
-            return body.apply(this, a, b, c);
-        } finally {
-            lock.unlock();
-        }
+    /** Runs {@code body} under the write lock ({@link Locked#run}), released in a {@code finally}. */
+    private <A, B, C, R> R locked(A a, B b, C c, Locked.Write<CopyOnWriteMap<K, V>, A, B, C, R> body) {
+        return Locked.run(lock, this, a, b, c, body);
     }
 
     private static <K, V> HashMap<K, V> with(HashMap<K, V> map, K key, V value) {

@@ -2,6 +2,7 @@ package dev.syncmap;
 
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
+import dev.syncmap.internal.Locked;
 import dev.syncmap.internal.VarHandles;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -572,23 +573,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
-    /**
-     * A write made under the write lock: the map and up to three arguments are passed in, so that each call site is
-     * a non-capturing lambda (one constant instance, no allocation per call).
-     */
-    @FunctionalInterface
-    private interface Locked<K, V, A, B, C, R> {
-        R apply(ReadDirtyMap<K, V> map, A a, B b, C c);
-    }
-
-    /** Runs {@code body} under the write lock, released in a {@code finally} whatever {@code body} throws. */
-    private <A, B, C, R> R locked(A a, B b, C c, Locked<K, V, A, B, C, R> body) {
-        lock.lock();
-        try {
-            return body.apply(this, a, b, c);
-        } finally {
-            lock.unlock();
-        }
+    /** Runs {@code body} under the write lock ({@link Locked#run}), released in a {@code finally}. */
+    private <A, B, C, R> R locked(A a, B b, C c, Locked.Write<ReadDirtyMap<K, V>, A, B, C, R> body) {
+        return Locked.run(lock, this, a, b, c, body);
     }
 
     private static Object swapLocked(Entry e, Object value) {
