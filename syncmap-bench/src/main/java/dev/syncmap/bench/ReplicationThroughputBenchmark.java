@@ -110,7 +110,7 @@ public class ReplicationThroughputBenchmark {
             stream[i] = boxed[random.nextInt(keys)];
         }
         if (batch > 1) {
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
             Map<Integer, Integer>[] bs = new Map[STREAM / batch];
             for (int b = 0; b < bs.length; b++) {
                 Map<Integer, Integer> m = new HashMap<>(2 * batch);
