@@ -132,7 +132,10 @@ class SnapshotRevisionTest {
         try {
             Map<Long, Map<Integer, Integer>> seen = new HashMap<>();
             long last = -1;
-            for (int i = 0; i < 2_000; i++) {
+            // at least 2,000 snapshots, and on until the writer has been scheduled (a loaded 2-core machine may
+            // not run it for a while), within a bound
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            for (int i = 0; i < 2_000 || seen.size() < 2 && System.nanoTime() < deadline; i++) {
                 Snapshot<Integer, Integer> s = source.snapshot(map);
                 assertTrue(s.revision() >= last, "went back from " + last + " to " + s.revision());
                 last = s.revision();
