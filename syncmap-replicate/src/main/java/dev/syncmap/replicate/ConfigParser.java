@@ -48,7 +48,8 @@ final class ConfigParser {
 
     static ReplicationConfig load(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Path fileName = file.getFileName();
+        String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
         ReplicationConfig.Format format = name.endsWith(".json") ? ReplicationConfig.Format.JSON
             : ReplicationConfig.Format.YAML;
         Path dir = file.toAbsolutePath().getParent();

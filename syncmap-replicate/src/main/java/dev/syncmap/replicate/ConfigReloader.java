@@ -56,6 +56,8 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
     private final Counter unchanged;
     private final Counter failed;
     private final AtomicReference<Throwable> lastFailure = new AtomicReference<>();
+    /** Serializes reloads and guards the watch fields; private, so no caller can hold it. */
+    private final Object lock = new Object();
     private volatile WatchService watcher;
     private volatile Thread watchThread;
 
@@ -68,7 +70,13 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
      * @param sectionsChanged the reserved sections that changed (handed to the listeners)
      */
     public record Result(boolean policyChanged, ResolverPolicy<?, ?> policy, List<String> needRestart,
-                         List<String> sectionsChanged) {}
+                         List<String> sectionsChanged) {
+        /** Keeps immutable copies of the lists. */
+        public Result {
+            needRestart = List.copyOf(needRestart);
+            sectionsChanged = List.copyOf(sectionsChanged);
+        }
+    }
 
     /**
      * A reloader for a running (or not yet started) replicator built from {@code inForce}.
@@ -121,7 +129,13 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
      * @throws IOException if the file cannot be read (nothing changes)
      * @throws ConfigException naming the file and the field if the new configuration is refused (nothing changes)
      */
-    public synchronized Result reload() throws IOException {
+    public Result reload() throws IOException {
+        synchronized (lock) {
+            return reloadLocked();
+        }
+    }
+
+    private Result reloadLocked() throws IOException {
         ReplicationConfig next;
         try {
             next = ReplicationConfig.load(file);
@@ -167,7 +181,7 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
         for (Consumer<ReplicationConfig> l : listeners) {
             l.accept(now);
         }
-        return new Result(policyChanged, replicator.resolverPolicy(), List.copyOf(restart), List.copyOf(sections));
+        return new Result(policyChanged, replicator.resolverPolicy(), restart, sections);
     }
 
     private static String describe(ResolverPolicy<?, ?> p) {
@@ -183,24 +197,30 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
      * @throws IOException if the directory cannot be watched
      * @throws IllegalStateException if already watching
      */
-    public synchronized ConfigReloader<K, V> watch() throws IOException {
-        if (watchThread != null) {
-            throw new IllegalStateException("already watching " + file);
+    public ConfigReloader<K, V> watch() throws IOException {
+        synchronized (lock) {
+            if (watchThread != null) {
+                throw new IllegalStateException("already watching " + file);
+            }
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir == null) {
+                throw new IOException("cannot watch " + file + ": it has no parent directory");
+            }
+            WatchService ws = FileSystems.getDefault().newWatchService();
+            try {
+                dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            } catch (IOException | RuntimeException e) {
+                ws.close();
+                throw e;
+            }
+            watcher = ws;
+            Thread t = new Thread(() -> watchLoop(ws), "syncmap-replicate-" + inForce.get().name()
+                + "-config-watch");
+            t.setDaemon(true);
+            watchThread = t;
+            t.start();
+            return this;
         }
-        Path dir = file.toAbsolutePath().getParent();
-        WatchService ws = FileSystems.getDefault().newWatchService();
-        try {
-            dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-        } catch (IOException | RuntimeException e) {
-            ws.close();
-            throw e;
-        }
-        watcher = ws;
-        Thread t = new Thread(() -> watchLoop(ws), "syncmap-replicate-" + inForce.get().name() + "-config-watch");
-        t.setDaemon(true);
-        watchThread = t;
-        t.start();
-        return this;
     }
 
     private void watchLoop(WatchService ws) {
@@ -286,7 +306,7 @@ public final class ConfigReloader<K, V> implements AutoCloseable {
     public void close() {
         Thread t;
         WatchService ws;
-        synchronized (this) {
+        synchronized (lock) {
             t = watchThread;
             ws = watcher;
             watchThread = null;

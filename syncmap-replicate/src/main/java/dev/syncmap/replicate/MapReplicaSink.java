@@ -2,6 +2,7 @@ package dev.syncmap.replicate;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
     private final LongSupplier clock;
     private final long tombstoneGraceMillis;
     /** Expiries and tombstone purges, earliest first; touched by the writer thread only. */
-    private final PriorityQueue<Timer<K>> timers = new PriorityQueue<>();
+    private final PriorityQueue<Timer<K>> timers = new PriorityQueue<>(Timer.BY_TIME);
     /** Open anchors by origin; writer thread only. */
     private final Map<String, Anchor<K>> anchors = new HashMap<>();
 
@@ -374,7 +375,11 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
         }
     }
 
-    private static final class Timer<K> implements Comparable<Timer<K>> {
+    /** A due time for a key; ordered by {@link #BY_TIME} in the queue (no natural order, no equality). */
+    private static final class Timer<K> {
+        /** Earliest due first. */
+        static final Comparator<Timer<?>> BY_TIME = Comparator.comparingLong(t -> t.at);
+
         final long at;
         final K key;
         final Versioned<?> version;
@@ -385,11 +390,6 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
             this.key = key;
             this.version = version;
             this.purge = purge;
-        }
-
-        @Override
-        public int compareTo(Timer<K> o) {
-            return Long.compare(at, o.at);
         }
     }
 }

@@ -358,7 +358,8 @@ public record ReplicationConfig(String name, String origin, String resolver, Gra
                     + (prefixes == null ? "" : ", not both"));
             }
             if (prefixes != null) {
-                prefixes = checkPrefixes("prefixes", prefixes);
+                checkPrefixes("prefixes", prefixes);
+                prefixes = List.copyOf(prefixes);
             } else if (hashPercent < 0 || hashPercent > 100) {
                 throw new ConfigException("hashPercent", "must be 0 to 100, got " + hashPercent);
             }
@@ -392,7 +393,8 @@ public record ReplicationConfig(String name, String origin, String resolver, Gra
          */
         public Transforms {
             if (keepPrefixes != null) {
-                keepPrefixes = checkPrefixes("keepPrefixes", keepPrefixes);
+                checkPrefixes("keepPrefixes", keepPrefixes);
+                keepPrefixes = List.copyOf(keepPrefixes);
             }
             require("ttl", ttl);
             Map<String, Duration> copy = new LinkedHashMap<>();
@@ -706,7 +708,7 @@ public record ReplicationConfig(String name, String origin, String resolver, Gra
         }
     }
 
-    private static List<String> checkPrefixes(String field, List<String> prefixes) {
+    private static void checkPrefixes(String field, List<String> prefixes) {
         if (prefixes.isEmpty()) {
             throw new ConfigException(field, "needs at least one prefix (omit the field for all keys)");
         }
@@ -716,7 +718,6 @@ public record ReplicationConfig(String name, String origin, String resolver, Gra
                 throw new ConfigException(field + "[" + i + "]", "a prefix must not be empty");
             }
         }
-        return List.copyOf(prefixes);
     }
 
     static Duration nonNegative(String field, Duration d) {

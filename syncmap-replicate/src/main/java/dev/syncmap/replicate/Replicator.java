@@ -206,7 +206,7 @@ public final class Replicator<K, V> implements AutoCloseable {
         }
         disruptor = new Disruptor<>(RingEvent::new, settings.ringSize, threadFactory(), ProducerType.SINGLE,
             new StageWaitStrategy(settings.idleInterval.toNanos()));
-        disruptor.setDefaultExceptionHandler(new FailOnException());
+        disruptor.setDefaultExceptionHandler(new StageFailureHandler());
         resolveStage = new ResolveStage<>(policy::get);
         // a stage is a thread and a hop: the transform stage only when there are transformers
         EventHandlerGroup<RingEvent<K, V>> group = transformers.isEmpty() ? null
@@ -609,7 +609,7 @@ public final class Replicator<K, V> implements AutoCloseable {
             st = State.FAILED;
         }
         return new Status(name, st, head, source.reanchors(), source.anchorReason(), corruptCheckpoints.get(),
-            resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, List.copyOf(ss), f);
+            resolveStage == null ? 0 : resolveStage.folded(), used, settings.ringSize, ss, f);
     }
 
     /**
@@ -747,7 +747,8 @@ public final class Replicator<K, V> implements AutoCloseable {
         }
     }
 
-    private final class FailOnException implements ExceptionHandler<RingEvent<K, V>> {
+    /** Fails and stops the replicator when a stage throws (Disruptor's exception handler for every stage). */
+    private final class StageFailureHandler implements ExceptionHandler<RingEvent<K, V>> {
         @Override
         public void handleEventException(Throwable ex, long sequence, RingEvent<K, V> event) {
             if (stopping && ex instanceof InterruptedException) {
@@ -879,7 +880,12 @@ public final class Replicator<K, V> implements AutoCloseable {
      */
     public record Status(String name, State state, long sourceRevision, long anchors, String lastAnchorReason,
                          long corruptCheckpoints, long coalesced, long queued, int ringSize, List<SinkStatus> sinks,
-                         Throwable failure) {}
+                         Throwable failure) {
+        /** Keeps an immutable copy of the sinks' states. */
+        public Status {
+            sinks = List.copyOf(sinks);
+        }
+    }
 
     /**
      * Configures a {@link Replicator}. Every setting has a default except the source and at least one sink.

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32C;
 
 import dev.syncmap.copy.Codec;
@@ -101,13 +103,15 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
     private long head;
     private long tail;
     private volatile long entries;
-    private volatile long bytes;
-    private volatile long changes;
+    /** Written by the owning thread only; atomic because the size getters read it from any thread. */
+    private final AtomicLong bytes = new AtomicLong();
+    /** Written by the owning thread only; atomic because the size getters read it from any thread. */
+    private final AtomicLong changes = new AtomicLong();
     private boolean closed;
     /** A broken control for tests: serve the newest entry first (must fail the per-key order tests). */
     volatile boolean newestFirstForTests;
-    /** Damage for tests: applied to every record read by {@link #peek()}. */
-    volatile java.util.function.UnaryOperator<byte[]> decodeHookForTests;
+    /** Damage for tests: applied to every record read by {@link #peek()}; set by {@link #decodeHookForTests}. */
+    private volatile UnaryOperator<byte[]> decodeHook;
 
     private RocksSpillQueue(Path dir, Codec<K> keyCodec, Codec<V> valueCodec, long maxBytes, Duration maxAge,
                             boolean sync) throws IOException {
@@ -253,8 +257,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             b += m[0];
             c += m[1];
         }
-        bytes = b;
-        changes = c;
+        bytes.set(b);
+        changes.set(c);
         entries = index.size();
     }
 
@@ -300,7 +304,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             return false;
         }
         byte[] record = encode(batch, nowMillis);
-        if (entries > 0 && bytes + record.length > maxBytes) { // a lone oversized batch still fits an empty queue
+        if (entries > 0 && bytes.get() + record.length > maxBytes) { // a lone oversized batch still fits an empty queue
             return false;
         }
         byte[] key = key(tail);
@@ -312,8 +316,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         }
         tail++;
         index.addLast(new long[] {record.length, batch.size(), nowMillis});
-        bytes += record.length;
-        changes += batch.size();
+        bytes.addAndGet(record.length);
+        changes.addAndGet(batch.size());
         entries = index.size();
         return true;
     }
@@ -351,7 +355,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         if (v == null) {
             throw new CorruptStateException(dir, "entry " + seq + " is missing");
         }
-        var hook = decodeHookForTests;
+        var hook = decodeHook;
         return decode(seq, hook == null ? v : hook.apply(v));
     }
 
@@ -381,8 +385,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
             m = index.removeFirst();
             head++;
         }
-        bytes -= m[0];
-        changes -= m[1];
+        bytes.addAndGet(-m[0]);
+        changes.addAndGet(-m[1]);
         entries = index.size();
         if (index.isEmpty() && head > 4096) {
             compact();
@@ -406,8 +410,8 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
         }
         head = tail;
         index.clear();
-        bytes = 0;
-        changes = 0;
+        bytes.set(0);
+        changes.set(0);
         entries = 0;
         compact();
     }
@@ -452,7 +456,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
      * @return the byte count
      */
     public long bytes() {
-        return bytes;
+        return bytes.get();
     }
 
     /**
@@ -461,7 +465,7 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
      * @return the count
      */
     public long changes() {
-        return changes;
+        return changes.get();
     }
 
     /**
@@ -633,7 +637,16 @@ public final class RocksSpillQueue<K, V> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RocksSpillQueue[" + dir + ", " + entries + " entries, " + bytes + " bytes]";
+        return "RocksSpillQueue[" + dir + ", " + entries + " entries, " + bytes.get() + " bytes]";
+    }
+
+    /**
+     * Damage for tests: applies a function to every record {@link #peek()} reads, before it is decoded.
+     *
+     * @param hook the damage, or null for none
+     */
+    void decodeHookForTests(UnaryOperator<byte[]> hook) {
+        decodeHook = hook;
     }
 
     /** A growable byte array whose ints can be patched. */

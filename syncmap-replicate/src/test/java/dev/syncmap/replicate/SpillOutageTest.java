@@ -280,11 +280,11 @@ class SpillOutageTest {
             assertTrue(rep.awaitCaughtUp(WAIT));
             RocksSpillQueue<Integer, String> q = rep.spillOf("a");
             assertTrue(q.entries() > 0);
-            q.decodeHookForTests = v -> {
+            q.decodeHookForTests(v -> {
                 ByteBuffer.wrap(v).put(0, (byte) 77); // an unknown format version, read once
-                q.decodeHookForTests = null;
+                q.decodeHookForTests(null);
                 return v;
-            };
+            });
             sink.down = false;
             assertTrue(rep.awaitSettled(WAIT), () -> rep.protectionStatus().toString());
             assertEquals(1, rep.protectionStatus().get(0).corruptSpills());
