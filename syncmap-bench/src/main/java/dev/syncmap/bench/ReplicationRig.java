@@ -165,7 +165,13 @@ final class ReplicationRig<V> implements AutoCloseable {
         }
         if (checkpointDir != null) {
             try (Stream<Path> files = Files.walk(checkpointDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        System.out.println("# could not delete " + p + ": " + e);
+                    }
+                });
             } catch (IOException e) {
                 System.out.println("# could not delete " + checkpointDir + ": " + e);
             }

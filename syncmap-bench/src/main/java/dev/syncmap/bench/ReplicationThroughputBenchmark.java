@@ -160,7 +160,7 @@ public class ReplicationThroughputBenchmark {
         Integer f = ++fence;
         m.put(FENCE, f);
         long deadline = System.nanoTime() + WAIT_LIMIT_NS;
-        while (replica.get(FENCE) != f) {
+        while (!f.equals(replica.get(FENCE))) {
             if (System.nanoTime() > deadline || rig.broken()) {
                 throw new IllegalStateException("the replica did not catch up within 60 s: " + rig.describe());
             }
