@@ -101,6 +101,7 @@ class TransformAndBatchTest {
         try (Replicator<Integer, Integer> r = Replicator.<Integer, Integer>builder()
             .source(new VersionedMapSource<>(source, "n1")).sink(checking).batchSize(10).coalesce(false).build()) {
             r.start();
+            assertTrue(r.awaitApplied(0, WAIT)); // the (empty) anchor is in: what follows comes from the feed
             for (int i = 0; i < 300; i++) {
                 Map<Integer, Integer> batch = new HashMap<>();
                 for (int k = 0; k < 1 + i % 25; k++) { // revisions of 1 to 25 keys, against batches of 10
@@ -140,6 +141,7 @@ class TransformAndBatchTest {
         try (Replicator<Integer, Integer> r = Replicator.<Integer, Integer>builder()
             .source(new VersionedMapSource<>(source, "n1")).sink(counting).batchSize(100_000).build()) {
             r.start();
+            assertTrue(r.awaitApplied(0, WAIT)); // the (empty) anchor is in: the updates come from the feed
             for (int i = 0; i < 20_000; i++) {
                 source.put(7, i);
             }
