@@ -38,6 +38,7 @@ class ReanchorTest {
         try (Replicator<Integer, String> r = Replicator.<Integer, String>builder()
             .source(new VersionedMapSource<>(source, "n1")).sink(slow).batchSize(8).ringSize(512).build()) {
             r.start();
+            assertTrue(r.awaitApplied(0, Duration.ofSeconds(5))); // the empty anchor is in; the writes go to the feed
             for (int i = 0; i < 20_000; i++) {
                 source.put(i % 500, "v" + i);
                 if (i % 11 == 0) {
