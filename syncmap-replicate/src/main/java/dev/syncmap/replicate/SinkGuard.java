@@ -512,9 +512,16 @@ final class SinkGuard<K, V> {
         return true;
     }
 
-    /** A probe found the sink unhealthy: counts as a failed call, so a half-open breaker opens again. */
+    /**
+     * A probe found the sink unhealthy: counts as a failed call, so a half-open breaker opens again, and as a
+     * failed attempt for self-healing (while the breaker is open no write is tried, and without this a sink that
+     * went down after the breaker opened would never reach self-healing's minimum of attempts).
+     */
     private void unhealthyProbe() {
+        long now = System.nanoTime();
         breaker.onError(0, TimeUnit.NANOSECONDS, new IOException("sink " + target.name() + " reports unhealthy"));
+        success.record(now, false);
+        checkSelfHeal(now);
     }
 
     private boolean healthy(Sink<K, V> s) {
