@@ -127,7 +127,7 @@ public class OpenLoopLatencyBenchmark {
          */
         @Setup(Level.Iteration)
         public void clear(BenchmarkParams params) {
-            share = 1.0 / ((double) Math.max(1, params.getForks()) * Math.max(1, params.getMeasurement().getCount()));
+            share = iterationShare(params);
             export(0, 0, 0, 0, 0, 0, 0, 0);
         }
 
@@ -160,5 +160,15 @@ public class OpenLoopLatencyBenchmark {
         OpenLoopLatency.LatencyResult result = schedule.execute(duration, Duration.ZERO);
         latency.export(result);
         return result.count();
+    }
+
+    /**
+     * One measured iteration's weight in the run's mean of an aux counter: 1 / (forks × measurement iterations).
+     *
+     * @param params the run's parameters
+     * @return the weight
+     */
+    static double iterationShare(BenchmarkParams params) {
+        return 1.0 / ((double) Math.max(1, params.getForks()) * Math.max(1, params.getMeasurement().getCount()));
     }
 }

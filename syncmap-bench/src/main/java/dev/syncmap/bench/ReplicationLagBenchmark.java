@@ -196,7 +196,7 @@ public class ReplicationLagBenchmark {
          */
         @Setup(Level.Iteration)
         public void clear(BenchmarkParams params) {
-            share = 1.0 / ((double) Math.max(1, params.getForks()) * Math.max(1, params.getMeasurement().getCount()));
+            share = OpenLoopLatencyBenchmark.iterationShare(params);
             lagP50Ns = 0;
             lagP99Ns = 0;
             lagP999Ns = 0;
