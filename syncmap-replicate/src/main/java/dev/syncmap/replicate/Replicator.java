@@ -702,6 +702,8 @@ public final class Replicator<K, V> implements AutoCloseable {
             PipelineMetrics.SinkMeters m = metrics.sink(w.sink.name());
             m.gauge("applied.revision", "the last revision the sink has written", w, SinkWriter::applied);
             m.gauge("checkpoint.revision", "the sink's durable checkpoint", w, SinkWriter::checkpointed);
+            m.gauge("checkpoint.failures", "flushes or checkpoint stores that failed (the checkpoint lagged)", w,
+                SinkWriter::checkpointFailures);
             m.gauge("lag.revisions", "revisions the sink is behind the source", w,
                 x -> Math.max(0, source.revision() - x.applied()));
             if (w.guard() != null) {

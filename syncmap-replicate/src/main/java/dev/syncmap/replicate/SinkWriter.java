@@ -2,7 +2,6 @@ package dev.syncmap.replicate;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.EventHandler;
@@ -271,7 +270,4 @@ final class SinkWriter<K, V> implements EventHandler<RingEvent<K, V>> {
         return lastFailure;
     }
 
-    static long millisToNanos(long ms) {
-        return TimeUnit.MILLISECONDS.toNanos(ms);
-    }
 }
