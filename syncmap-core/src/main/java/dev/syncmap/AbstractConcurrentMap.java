@@ -1,5 +1,7 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.FunctionGuard;
+
 import dev.syncmap.internal.KeyValueEntry;
 import java.util.AbstractCollection;
 import java.util.AbstractMap;
@@ -92,6 +94,51 @@ abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements 
      */
     static <T> T requireFunction(T function, String name) {
         return Objects.requireNonNull(function, name);
+    }
+
+    /**
+     * Checks a single-key write before it does anything: refuses a call from inside one of this map's functions
+     * ({@link FunctionGuard#checkNotInFunction}), then checks the key.
+     *
+     * @param operation the method's name, for the message
+     * @param key the key
+     * @throws IllegalStateException if called from inside one of this map's functions
+     * @throws NullPointerException naming {@code "key"} if it is null
+     */
+    final void checkWrite(String operation, Object key) {
+        FunctionGuard.checkNotInFunction(this, operation);
+        requireKey(key);
+    }
+
+    /**
+     * Checks a single-key write of one value: as {@link #checkWrite(String, Object)}, then the value.
+     *
+     * @throws NullPointerException naming {@code "key"} or {@code "value"}
+     */
+    final void checkWrite(String operation, Object key, Object value) {
+        checkWrite(operation, key);
+        requireValue(value, "value");
+    }
+
+    /**
+     * Checks a compare-and-replace: as {@link #checkWrite(String, Object)}, then both values.
+     *
+     * @throws NullPointerException naming {@code "key"}, {@code "oldValue"} or {@code "newValue"}
+     */
+    final void checkReplace(String operation, Object key, Object oldValue, Object newValue) {
+        checkWrite(operation, key);
+        requireValue(oldValue, "oldValue");
+        requireValue(newValue, "newValue");
+    }
+
+    /**
+     * Checks a write that runs a function: as {@link #checkWrite(String, Object)}, then the function.
+     *
+     * @throws NullPointerException naming {@code "key"} or the function's argument name
+     */
+    final void checkCompute(String operation, Object key, Object function, String functionName) {
+        checkWrite(operation, key);
+        requireFunction(function, functionName);
     }
 
     @Override

@@ -385,9 +385,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V put(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "put");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("put", key, value);
         return locked(key, value, null, (m, k, v, unused) -> {
             HashMap<K, V> next = copyForWrite(m.tableAcquire().content());
             V previous = next.put(k, v);
@@ -406,9 +404,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V putIfAbsent(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("putIfAbsent", key, value);
         V current = tableAcquire().content().get(key);
         if (current != null) {
             return current;
@@ -432,8 +428,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V remove(Object key) {
-        FunctionGuard.checkNotInFunction(this, "remove");
-        requireKey(key);
+        checkWrite("remove", key);
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
@@ -459,9 +454,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean remove(Object key, Object value) {
-        FunctionGuard.checkNotInFunction(this, "remove");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("remove", key, value);
         V current = tableAcquire().content().get(key);
         if (current == null || !value.equals(current)) {
             return false;
@@ -489,9 +482,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V replace(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "replace");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("replace", key, value);
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
@@ -515,10 +506,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        FunctionGuard.checkNotInFunction(this, "replace");
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
+        checkReplace("replace", key, oldValue, newValue);
         V current = tableAcquire().content().get(key);
         if (current == null || !oldValue.equals(current)) {
             return false;
@@ -558,9 +546,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
-        requireKey(key);
-        requireFunction(mappingFunction, "mappingFunction");
+        checkCompute("computeIfAbsent", key, mappingFunction, "mappingFunction");
         V current = tableAcquire().content().get(key);
         if (current != null) {
             return current;
@@ -590,9 +576,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
+        checkCompute("computeIfPresent", key, remappingFunction, "remappingFunction");
         if (!tableAcquire().content().containsKey(key)) {
             return null;
         }
@@ -613,9 +597,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "compute");
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
+        checkCompute("compute", key, remappingFunction, "remappingFunction");
         return locked(key, remappingFunction, null,
             (m, k, f, unused) -> m.remapLocked(k, m.tableAcquire().content().get(k), f));
     }
@@ -631,9 +613,7 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "merge");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("merge", key, value);
         requireFunction(remappingFunction, "remappingFunction");
         return locked(key, value, remappingFunction, (m, k, v, f) -> {
             HashMap<K, V> current = m.tableAcquire().content();

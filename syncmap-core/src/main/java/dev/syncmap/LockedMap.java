@@ -89,7 +89,7 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
+public final class LockedMap<K, V> extends LockedTableMap<K, V>
     implements ConcurrentMap<K, V>, Snapshottable<K, V>, ChunkedSource<K, V>, Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -209,6 +209,22 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         lockForWrite(operation);
         try {
             return write.apply(this, a, b, c);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    Object tableWrite(TableWrite write, Object key, Object a, Object b) {
+        String operation = write.operation;
+        FunctionGuard.checkNotInFunction(this, operation);
+        lockForWrite(operation);
+        try {
+            Object result = write.applyTo(table, key, a, b);
+            if (write.changedContent(result)) {
+                changed();
+            }
+            return result;
         } finally {
             writeLock.unlock();
         }
@@ -404,24 +420,6 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     /* ---------------- Writes ---------------- */
 
     /**
-     * Maps {@code key} to {@code value} under the write lock.
-     *
-     * @return the previous value, or null
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public V put(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("put", key, value, null, (m, k, v, unused) -> {
-            V previous = m.table.put(k, v);
-            m.changed();
-            return previous;
-        });
-    }
-
-    /**
      * Copies every mapping of {@code m} into this map atomically: the argument is copied first (without our lock,
      * so two maps {@code putAll}-ing each other cannot deadlock, and a null in it changes nothing), then all of it
      * is written under one write lock. Other threads see none or all of it.
@@ -458,44 +456,6 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
     }
 
     /**
-     * Removes {@code key}'s mapping under the write lock.
-     *
-     * @return the removed value, or null
-     * @throws NullPointerException naming {@code "key"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public V remove(Object key) {
-        requireKey(key);
-        return write("remove", key, null, null, (m, k, unused, unused2) -> {
-            V previous = m.table.remove(k);
-            if (previous != null) {
-                m.changed();
-            }
-            return previous;
-        });
-    }
-
-    /**
-     * Removes {@code key}'s mapping if it maps to {@code value}, under the write lock.
-     *
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public boolean remove(Object key, Object value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("remove", key, value, null, (m, k, v, unused) -> {
-            boolean removed = m.table.remove(k, v);
-            if (removed) {
-                m.changed();
-            }
-            return removed;
-        });
-    }
-
-    /**
      * Removes every mapping, under one write lock (atomic).
      *
      * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
@@ -512,66 +472,6 @@ public final class LockedMap<K, V> extends AbstractConcurrentMap<K, V>
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /**
-     * Maps {@code key} to {@code value} unless it is mapped, under the write lock.
-     *
-     * @return the existing value, or null if {@code value} was stored
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public V putIfAbsent(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("putIfAbsent", key, value, null, (m, k, v, unused) -> {
-            V existing = m.table.putIfAbsent(k, v);
-            if (existing == null) {
-                m.changed();
-            }
-            return existing;
-        });
-    }
-
-    /**
-     * Replaces {@code key}'s value if it is {@code oldValue}, under the write lock.
-     *
-     * @throws NullPointerException naming {@code "key"}, {@code "oldValue"} or {@code "newValue"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public boolean replace(K key, V oldValue, V newValue) {
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
-        return write("replace", key, oldValue, newValue, (m, k, o, n) -> {
-            boolean replaced = m.table.replace(k, o, n);
-            if (replaced) {
-                m.changed();
-            }
-            return replaced;
-        });
-    }
-
-    /**
-     * Replaces {@code key}'s value if it is mapped, under the write lock.
-     *
-     * @return the previous value, or null if {@code key} was not mapped (nothing stored)
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function or {@code forEach} action of this map
-     */
-    @Override
-    public V replace(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("replace", key, value, null, (m, k, v, unused) -> {
-            V previous = m.table.replace(k, v);
-            if (previous != null) {
-                m.changed();
-            }
-            return previous;
-        });
     }
 
     /* ---------------- Atomic functions ---------------- */

@@ -392,6 +392,13 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         ws.promotions++;
     }
 
+    /** Counts a miss if the lookup that found {@code at} had to go to the dirty map; under the lock. */
+    private void countMissLocked(Located at) {
+        if (at.missedRead()) {
+            missLocked();
+        }
+    }
+
     /** Counts a miss and promotes once the misses have cost as much as copying the dirty map would. */
     private void missLocked() {
         if (lock.getHoldCount() > 1) {
@@ -494,9 +501,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         lock.lock();
         try {
             Located at = locateLocked(key);
-            if (at.missedRead()) {
-                missLocked();
-            }
+            countMissLocked(at);
             return at.live;
         } finally {
             lock.unlock();
@@ -546,9 +551,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V put(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "put");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("put", key, value);
         Entry e = readOnlyAcquire().map.get(key);
         if (e != null) {
             for (Object p = e.valueAcquire(); isValue(p); p = e.valueAcquire()) {
@@ -572,12 +575,50 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
         });
     }
 
-    /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
+    /** {@link #readMapFirst}'s answer when the lock must decide. */
+    private static final Object TAKE_LOCK = new Object();
+    /** A {@link ValueAttempt}'s answer when its compare-and-set lost a race: read the value again. */
+    private static final Object RETRY = new Object();
+
+    /** One lock-free step of a write on a read-map entry holding value {@code p}: a result, TAKE_LOCK or RETRY. */
+    @FunctionalInterface
+    private interface ValueAttempt<A, B> {
+        Object attempt(Entry e, Object p, A a, B b);
+    }
+
+    /**
+     * The lock-free part of {@code replace} and {@code remove}: answers {@code absent} when the read map shows the
+     * key deleted (or lacks it and is not amended), {@link #TAKE_LOCK} when only the lock can tell (the key is
+     * only in the dirty map, or a computation holds it), and otherwise what {@code attempt} answers for the
+     * entry's current value, read again while it answers {@link #RETRY}.
+     */
+    private <A, B> Object readMapFirst(Object key, A a, B b, Object absent, ValueAttempt<A, B> attempt) {
+        ReadOnly<K> ro = readOnlyAcquire();
+        Entry e = ro.map.get(key);
+        if (e == null) {
+            return ro.amended ? TAKE_LOCK : absent;
+        }
+        while (true) {
+            Object p = e.valueAcquire();
+            if (p == null || p == EXPUNGED) {
+                return absent;
+            }
+            if (p instanceof Computing) {
+                return TAKE_LOCK;
+            }
+            Object answer = attempt.attempt(e, p, a, b);
+            if (answer != RETRY) {
+                return answer;
+            }
+        }
+    }
+
     /** Runs {@code body} under the write lock ({@link Locked#run}), released in a {@code finally}. */
     private <A, B, C, R> R locked(A a, B b, C c, Locked.Write<ReadDirtyMap<K, V>, A, B, C, R> body) {
         return Locked.run(lock, this, a, b, c, body);
     }
 
+    /** Under the lock, on a present entry: replaces its value, racing only with lock-free value swaps. */
     private static Object swapLocked(Entry e, Object value) {
         while (true) {
             Object p = e.valueAcquire();
@@ -597,9 +638,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V putIfAbsent(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "putIfAbsent");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("putIfAbsent", key, value);
         Entry e = readOnlyAcquire().map.get(key);
         if (e != null) {
             Object p = e.valueAcquire();
@@ -621,9 +660,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     result = p;
                 }
             }
-            if (at.missedRead()) {
-                m.missLocked();
-            }
+            m.countMissLocked(at);
             return cast(result);
         });
     }
@@ -638,26 +675,10 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V replace(K key, V value) {
-        FunctionGuard.checkNotInFunction(this, "replace");
-        requireKey(key);
-        requireValue(value, "value");
-        ReadOnly<K> ro = readOnlyAcquire();
-        Entry e = ro.map.get(key);
-        if (e != null) {
-            while (true) {
-                Object p = e.valueAcquire();
-                if (p == null || p == EXPUNGED) {
-                    return null;
-                }
-                if (p instanceof Computing) {
-                    break;
-                }
-                if (e.casValue(p, value)) {
-                    return cast(p);
-                }
-            }
-        } else if (!ro.amended) {
-            return null;
+        checkWrite("replace", key, value);
+        Object fast = readMapFirst(key, value, null, null, (e, p, v, unused) -> e.casValue(p, v) ? p : RETRY);
+        if (fast != TAKE_LOCK) {
+            return cast(fast);
         }
         return locked(key, value, null, (m, k, v, unused) -> {
             Located at = m.locateLocked(k);
@@ -679,30 +700,11 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        FunctionGuard.checkNotInFunction(this, "replace");
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
-        ReadOnly<K> ro = readOnlyAcquire();
-        Entry e = ro.map.get(key);
-        if (e != null) {
-            while (true) {
-                Object p = e.valueAcquire();
-                if (p == null || p == EXPUNGED) {
-                    return false;
-                }
-                if (p instanceof Computing) {
-                    break;
-                }
-                if (!oldValue.equals(p)) {
-                    return false;
-                }
-                if (e.casValue(p, newValue)) {
-                    return true;
-                }
-            }
-        } else if (!ro.amended) {
-            return false;
+        checkReplace("replace", key, oldValue, newValue);
+        Object fast = readMapFirst(key, oldValue, newValue, Boolean.FALSE,
+            (e, p, o, n) -> !o.equals(p) ? Boolean.FALSE : e.casValue(p, n) ? Boolean.TRUE : RETRY);
+        if (fast != TAKE_LOCK) {
+            return (Boolean) fast;
         }
         return locked(key, oldValue, newValue, (m, k, o, n) -> {
             Entry live = m.locateLocked(k).live;
@@ -732,17 +734,9 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V remove(Object key) {
-        FunctionGuard.checkNotInFunction(this, "remove");
-        requireKey(key);
-        ReadOnly<K> ro = readOnlyAcquire();
-        Entry e = ro.map.get(key);
-        if (e != null) {
-            Object p = e.valueAcquire();
-            if (p == null || p == EXPUNGED) {
-                return null;
-            }
-        } else if (!ro.amended) {
-            return null;
+        checkWrite("remove", key);
+        if (readMapFirst(key, null, null, null, (e, p, unused, unused2) -> TAKE_LOCK) == null) {
+            return null; // absent, seen without the lock
         }
         return locked(key, null, null, (m, k, unused, unused2) -> {
             Located at = m.locateLocked(k);
@@ -753,9 +747,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     Thread.onSpinWait();
                 }
             }
-            if (at.missedRead()) {
-                m.missLocked();
-            }
+            m.countMissLocked(at);
             return cast(previous);
         });
     }
@@ -771,18 +763,11 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean remove(Object key, Object value) {
-        FunctionGuard.checkNotInFunction(this, "remove");
-        requireKey(key);
-        requireValue(value, "value");
-        ReadOnly<K> ro = readOnlyAcquire();
-        Entry e = ro.map.get(key);
-        if (e != null) {
-            Object p = e.valueAcquire();
-            if (p == null || p == EXPUNGED || (isValue(p) && !value.equals(p))) {
-                return false;
-            }
-        } else if (!ro.amended) {
-            return false;
+        checkWrite("remove", key, value);
+        Object fast = readMapFirst(key, value, null, Boolean.FALSE,
+            (e, p, v, unused) -> v.equals(p) ? TAKE_LOCK : Boolean.FALSE);
+        if (fast != TAKE_LOCK) {
+            return false; // absent or another value, seen without the lock
         }
         return locked(key, value, null, (m, k, v, unused) -> {
             Located at = m.locateLocked(k);
@@ -799,9 +784,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
                     }
                 }
             }
-            if (at.missedRead()) {
-                m.missLocked();
-            }
+            m.countMissLocked(at);
             return removed;
         });
     }
@@ -863,9 +846,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
-        requireKey(key);
-        requireFunction(mappingFunction, "mappingFunction");
+        checkCompute("computeIfAbsent", key, mappingFunction, "mappingFunction");
         Entry e = readOnlyAcquire().map.get(key);
         if (e != null) {
             Object p = e.valueAcquire();
@@ -883,9 +864,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
             if (value != null) {
                 m.makePresentLocked(k, at, value);
             }
-            if (at.missedRead()) {
-                m.missLocked();
-            }
+            m.countMissLocked(at);
             return value;
         });
     }
@@ -911,9 +890,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
+        checkCompute("computeIfPresent", key, remappingFunction, "remappingFunction");
         ReadOnly<K> ro = readOnlyAcquire();
         Entry e = ro.map.get(key);
         if (e != null) {
@@ -944,9 +921,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "compute");
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
+        checkCompute("compute", key, remappingFunction, "remappingFunction");
         return locked(key, remappingFunction, null, (m, k, f, unused) -> {
             Located at = m.locateLocked(k);
             if (at.live != null && at.live.valueAcquire() != null) {
@@ -971,9 +946,7 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        FunctionGuard.checkNotInFunction(this, "merge");
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("merge", key, value);
         requireFunction(remappingFunction, "remappingFunction");
         return locked(key, value, remappingFunction, (m, k, v, f) -> {
             Located at = m.locateLocked(k);

@@ -118,7 +118,7 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
+public final class StripedMap<K, V> extends LockedTableMap<K, V>
     implements ConcurrentMap<K, V>, ChunkedSource<K, V>, Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -598,135 +598,21 @@ public final class StripedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Single-key writes ---------------- */
 
-    /**
-     * A single-key write made under its stripe's write lock: the stripe, the key and up to two arguments are passed
-     * in, so that each call site is a non-capturing lambda (one constant instance, no allocation per call).
-     */
-    @FunctionalInterface
-    private interface StripeWrite<K, V, Q, A, B, R> {
-        R apply(Stripe<K, V> stripe, Q key, A a, B b);
-    }
-
-    /**
-     * Runs {@code write} for a single-key mutating method: refuses a call from inside one of this map's functions,
-     * takes the key's stripe's write lock ({@link Stripe#lockForUpdate}) and releases it in a {@code finally},
-     * whatever {@code write} throws.
-     */
-    private <Q, A, B, R> R write(String operation, Q key, A a, B b, StripeWrite<K, V, Q, A, B, R> write) {
+    @Override
+    Object tableWrite(TableWrite write, Object key, Object a, Object b) {
+        String operation = write.operation;
         FunctionGuard.checkNotInFunction(this, operation);
         Stripe<K, V> stripe = stripeFor(key);
-        stripe.lockForUpdate(operation);
+        stripe.lockForUpdate(operation); // waits out a computation pending on the stripe
         try {
-            return write.apply(stripe, key, a, b);
+            Object result = write.applyTo(stripe.table, key, a, b);
+            if (write.changedSize(result)) {
+                stripe.sizeChanged();
+            }
+            return result;
         } finally {
             stripe.writeLock.unlock();
         }
-    }
-
-    /**
-     * Maps {@code key} to {@code value} under its stripe's write lock (after any pending computation there).
-     *
-     * @return the previous value, or null
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public V put(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("put", key, value, null, (s, k, v, unused) -> {
-            V previous = s.table.put(k, v);
-            if (previous == null) {
-                s.sizeChanged();
-            }
-            return previous;
-        });
-    }
-
-    /**
-     * Removes {@code key}'s mapping under its stripe's write lock.
-     *
-     * @return the removed value, or null
-     * @throws NullPointerException naming {@code "key"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public V remove(Object key) {
-        requireKey(key);
-        return write("remove", key, null, null, (s, k, unused, unused2) -> {
-            V previous = s.table.remove(k);
-            if (previous != null) {
-                s.sizeChanged();
-            }
-            return previous;
-        });
-    }
-
-    /**
-     * Removes {@code key}'s mapping if it maps to {@code value}, under its stripe's write lock.
-     *
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public boolean remove(Object key, Object value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("remove", key, value, null, (s, k, v, unused) -> {
-            boolean removed = s.table.remove(k, v);
-            if (removed) {
-                s.sizeChanged();
-            }
-            return removed;
-        });
-    }
-
-    /**
-     * Maps {@code key} to {@code value} unless it is mapped, under its stripe's write lock.
-     *
-     * @return the existing value, or null if {@code value} was stored
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public V putIfAbsent(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("putIfAbsent", key, value, null, (s, k, v, unused) -> {
-            V existing = s.table.putIfAbsent(k, v);
-            if (existing == null) {
-                s.sizeChanged();
-            }
-            return existing;
-        });
-    }
-
-    /**
-     * Replaces {@code key}'s value if it is {@code oldValue}, under its stripe's write lock.
-     *
-     * @throws NullPointerException naming {@code "key"}, {@code "oldValue"} or {@code "newValue"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public boolean replace(K key, V oldValue, V newValue) {
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
-        return write("replace", key, oldValue, newValue, (s, k, o, n) -> s.table.replace(k, o, n));
-    }
-
-    /**
-     * Replaces {@code key}'s value if it is mapped, under its stripe's write lock.
-     *
-     * @return the previous value, or null if {@code key} was not mapped (nothing stored)
-     * @throws NullPointerException naming {@code "key"} or {@code "value"}
-     * @throws IllegalStateException if called from a mapping function of this map
-     */
-    @Override
-    public V replace(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return write("replace", key, value, null, (s, k, v, unused) -> s.table.replace(k, v));
     }
 
     /* ---------------- Atomic functions ---------------- */

@@ -561,7 +561,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V put(K key, V value) {
-        return putVal(key, value, false, "put");
+        checkWrite("put", key, value);
+        return update(Mode.PUT, key, value, null);
     }
 
     /**
@@ -573,33 +574,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V putIfAbsent(K key, V value) {
-        return putVal(key, value, true, "putIfAbsent");
-    }
-
-    @SuppressWarnings("unchecked")
-    private V putVal(K key, V value, boolean onlyIfAbsent, String op) {
-        requireKey(key);
-        requireValue(value, "value");
-        FunctionGuard.checkNotInFunction(this, op);
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        Object old;
-        boolean grow;
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            old = e == null ? null : e.value;
-            if (onlyIfAbsent && old != null) {
-                return (V) old;
-            }
-            grow = commit(tab, i, e, h, e == null ? key : e.key, old, value);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(grow);
-        return (V) old;
+        checkWrite("putIfAbsent", key, value);
+        return update(Mode.PUT_IF_ABSENT, key, value, null);
     }
 
     /**
@@ -610,8 +586,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalStateException if called from a mapping function running on this map
      */
     @Override
+    @SuppressWarnings("unchecked") // a K: remove(Object) of a key that is not a K finds nothing and stores nothing
     public V remove(Object key) {
-        return swapVal(key, null, null, "remove");
+        checkWrite("remove", key);
+        return update(Mode.REMOVE, (K) key, null, null);
     }
 
     /**
@@ -622,37 +600,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalStateException if called from a mapping function running on this map
      */
     @Override
+    @SuppressWarnings("unchecked") // as remove(Object)
     public boolean remove(Object key, Object value) {
-        requireValue(value, "value");
-        return swapVal(key, value, null, "remove") != null;
-    }
-
-    /**
-     * Under the key's stripe lock: if {@code key} is mapped (to a value equal to {@code expected}, unless that is
-     * null), commits {@code value} for it (null removes it) and returns the old value; otherwise returns null.
-     * Serves {@code remove} and {@code replace}; their public methods check their own arguments first.
-     */
-    @SuppressWarnings("unchecked")
-    private V swapVal(Object key, Object expected, V value, String op) {
-        requireKey(key);
-        FunctionGuard.checkNotInFunction(this, op);
-        int h = spread(key.hashCode());
-        warm(h, key);
-        int lock = lockStripe(h);
-        Object old;
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            if (e == null || (old = e.value) == null || (expected != null && !expected.equals(old))) {
-                return null;
-            }
-            commit(tab, i, e, h, e.key, old, value);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(false);
-        return (V) old;
+        checkWrite("remove", key, value);
+        return update(Mode.REMOVE_VALUE, (K) key, value, null) != null;
     }
 
     /**
@@ -664,9 +615,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V replace(K key, V value) {
-        requireKey(key);
-        requireValue(value, "value");
-        return swapVal(key, null, value, "replace");
+        checkWrite("replace", key, value);
+        return update(Mode.REPLACE, key, value, null);
     }
 
     /**
@@ -679,10 +629,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
-        requireKey(key);
-        requireValue(oldValue, "oldValue");
-        requireValue(newValue, "newValue");
-        return swapVal(key, oldValue, newValue, "replace") != null;
+        checkReplace("replace", key, oldValue, newValue);
+        return update(Mode.REPLACE_VALUE, key, oldValue, newValue) != null;
     }
 
     /**
@@ -694,37 +642,13 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      * @throws IllegalStateException if called from, or if the function modifies, this map
      */
     @Override
-    @SuppressWarnings("unchecked")
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        requireKey(key);
-        requireFunction(mappingFunction, "mappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        checkCompute("computeIfAbsent", key, mappingFunction, "mappingFunction");
         V present = get(key); // also brings the bin into the cache
         if (present != null) {
             return present;
         }
-        int h = spread(key.hashCode());
-        int lock = lockStripe(h);
-        V value;
-        boolean grow;
-        try {
-            Node<K, V>[] tab = table;
-            int i = h & (tab.length - 1);
-            Node<K, V> e = findLocked(tab, i, h, key, true);
-            Object old = e == null ? null : e.value;
-            if (old != null) {
-                return (V) old;
-            }
-            value = FunctionGuard.call(this, mappingFunction, key, null, (f, a, b) -> f.apply(a));
-            if (value == null) {
-                return null;
-            }
-            grow = commit(tab, i, e, h, key, null, value);
-        } finally {
-            unlockStripe(lock);
-        }
-        afterCommit(grow);
-        return value;
+        return update(Mode.COMPUTE_IF_ABSENT, key, mappingFunction, null);
     }
 
     /**
@@ -737,13 +661,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
+        checkCompute("computeIfPresent", key, remappingFunction, "remappingFunction");
         if (get(key) == null) {
             return null;
         }
-        return update(key, remappingFunction, Mode.IF_PRESENT, null, null);
+        return update(Mode.COMPUTE_IF_PRESENT, key, remappingFunction, null);
     }
 
     /**
@@ -757,10 +679,8 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "compute");
-        return update(key, remappingFunction, Mode.COMPUTE, null, null);
+        checkCompute("compute", key, remappingFunction, "remappingFunction");
+        return update(Mode.COMPUTE, key, remappingFunction, null);
     }
 
     /**
@@ -773,51 +693,124 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("merge", key, value);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "merge");
-        return update(key, null, Mode.MERGE, value, remappingFunction);
+        return update(Mode.MERGE, key, value, remappingFunction);
     }
 
-    private enum Mode { COMPUTE, IF_PRESENT, MERGE }
+    /** The single-key writes, all made by {@link #update}: each decides the key's next value from its current one. */
+    private enum Mode {
+        PUT(true, false), PUT_IF_ABSENT(true, true), REMOVE(true, false), REMOVE_VALUE(true, false),
+        REPLACE(true, false), REPLACE_VALUE(true, false),
+        COMPUTE_IF_ABSENT(false, true), COMPUTE_IF_PRESENT(false, false), COMPUTE(false, false), MERGE(false, false);
 
-    /** The compute family under the key's lock: exactly one of {@code f} and {@code merger} is non-null. */
-    @SuppressWarnings("unchecked")
-    private V update(K key, BiFunction<? super K, ? super V, ? extends V> f, Mode mode, V value,
-                     BiFunction<? super V, ? super V, ? extends V> merger) {
+        /** Whether a committing call returns the previous value (else the new one). */
+        final boolean returnsPrevious;
+        /** Whether a call that commits nothing returns the current value (else null). */
+        final boolean unchangedReturnsCurrent;
+
+        Mode(boolean returnsPrevious, boolean unchangedReturnsCurrent) {
+            this.returnsPrevious = returnsPrevious;
+            this.unchangedReturnsCurrent = unchangedReturnsCurrent;
+        }
+    }
+
+    /** {@link #next}'s answer when the call commits nothing. */
+    private static final Object UNCHANGED = new Object();
+
+    /**
+     * Every single-key write, under the key's stripe lock: finds the key's node, asks {@link #next} for its next
+     * value, and commits it (null removes the key), or nothing if {@code next} says {@link #UNCHANGED}. A user
+     * function (the compute family's) runs inside {@code next}, at most once; if it throws, nothing was
+     * committed and the stripe is released by the {@code finally}.
+     *
+     * @param a the mode's first argument: the value, the expected value, or the function
+     * @param b the mode's second argument: the replacement value or the merge function, or null
+     * @return the result of the public method; {@code REMOVE_VALUE} and {@code REPLACE_VALUE} return non-null iff
+     *     they committed
+     */
+    @SuppressWarnings("unchecked") // the values stored are V, by the public methods' signatures
+    private V update(Mode mode, K key, Object a, Object b) {
         int h = spread(key.hashCode());
         warm(h, key);
         int lock = lockStripe(h);
-        V neu;
+        Object old;
+        Object neu;
         boolean grow;
         try {
             Node<K, V>[] tab = table;
             int i = h & (tab.length - 1);
             Node<K, V> e = findLocked(tab, i, h, key, true);
-            V old = e == null ? null : (V) e.value;
-            if (mode == Mode.IF_PRESENT && old == null) {
-                return null;
-            }
-            if (mode == Mode.MERGE && old == null) {
-                neu = value;
-            } else {
-                Object mark = FunctionGuard.enter(this);
-                try {
-                    neu = mode == Mode.MERGE ? merger.apply(old, value) : f.apply(key, old);
-                } finally {
-                    FunctionGuard.exit(mark);
-                }
-            }
-            if (neu == null && old == null) {
-                return null;
+            old = e == null ? null : e.value;
+            neu = next(mode, key, old, a, b);
+            if (neu == UNCHANGED) {
+                return mode.unchangedReturnsCurrent ? (V) old : null;
             }
             grow = commit(tab, i, e, h, e == null ? key : e.key, old, neu);
         } finally {
             unlockStripe(lock);
         }
         afterCommit(grow);
-        return neu;
+        return (V) (mode.returnsPrevious ? old : neu);
+    }
+
+    /**
+     * Decides the key's next value from its current one {@code old} (null if absent): a value, null to remove the
+     * key, or {@link #UNCHANGED}. Runs the compute family's function (marked as this map's by
+     * {@link FunctionGuard}, so that it cannot write to this map).
+     */
+    @SuppressWarnings("unchecked") // a and b are what the public method passed for this mode
+    private Object next(Mode mode, K key, Object old, Object a, Object b) {
+        switch (mode) {
+            case PUT -> {
+                return a;
+            }
+            case PUT_IF_ABSENT -> {
+                return old == null ? a : UNCHANGED;
+            }
+            case REMOVE -> {
+                return old == null ? UNCHANGED : null;
+            }
+            case REMOVE_VALUE -> {
+                return old != null && a.equals(old) ? null : UNCHANGED;
+            }
+            case REPLACE -> {
+                return old == null ? UNCHANGED : a;
+            }
+            case REPLACE_VALUE -> {
+                return old != null && a.equals(old) ? b : UNCHANGED;
+            }
+            case COMPUTE_IF_ABSENT -> {
+                if (old != null) {
+                    return UNCHANGED;
+                }
+            }
+            case COMPUTE_IF_PRESENT -> {
+                if (old == null) {
+                    return UNCHANGED;
+                }
+            }
+            case MERGE -> {
+                if (old == null) {
+                    return a;
+                }
+            }
+            case COMPUTE -> {
+                // always runs its function
+            }
+        }
+        Object mark = FunctionGuard.enter(this);
+        Object neu;
+        try {
+            neu = switch (mode) {
+                case COMPUTE_IF_ABSENT -> ((Function<? super K, ? extends V>) a).apply(key);
+                case MERGE -> ((BiFunction<? super V, ? super V, ? extends V>) b).apply((V) old, (V) a);
+                default -> ((BiFunction<? super K, ? super V, ? extends V>) a).apply(key, (V) old);
+            };
+        } finally {
+            FunctionGuard.exit(mark);
+        }
+        return neu == null && old == null ? UNCHANGED : neu;
     }
 
     /* ---------------- The commit ---------------- */
@@ -1641,10 +1634,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
          * @return this builder
          */
         public Builder<K, V> historyBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("historyBytes must not be negative, got " + bytes);
-            }
-            this.historyBytes = bytes;
+            this.historyBytes = requireNonNegative("historyBytes", bytes);
             return this;
         }
 
@@ -1716,6 +1706,13 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             return this;
         }
 
+        private static long requireNonNegative(String name, long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + value);
+            }
+            return value;
+        }
+
         /**
          * Sizes the table for {@code expectedSize} mappings up front, avoiding resizes while it fills (the same
          * hint as the {@code int} constructors of the other maps). Default: 0, the smallest table.
@@ -1725,10 +1722,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
          * @throws IllegalArgumentException if {@code expectedSize} is negative
          */
         public Builder<K, V> expectedSize(int expectedSize) {
-            if (expectedSize < 0) {
-                throw new IllegalArgumentException("expectedSize must not be negative, got " + expectedSize);
-            }
-            this.initialCapacity = expectedSize;
+            this.initialCapacity = (int) requireNonNegative("expectedSize", expectedSize);
             return this;
         }
 
