@@ -1,6 +1,10 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.FunctionGuard;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
 
 import dev.syncmap.internal.KeyValueEntry;
 import java.util.AbstractCollection;
@@ -45,10 +49,35 @@ import java.util.function.Function;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
+abstract class AbstractConcurrentMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V>, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     /** Constructs the views' base. */
     AbstractConcurrentMap() {}
+
+    /**
+     * Refuses a stream that names a map directly: every map is written as a {@link SerializedMap}, which checks its
+     * content before it builds the map.
+     *
+     * @param in the stream
+     * @throws InvalidObjectException always
+     */
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException(getClass().getSimpleName() + " is read through its serialized form");
+    }
+
+    /**
+     * Refuses a stream that names a map directly but holds no data for this class.
+     *
+     * @throws InvalidObjectException always
+     */
+    @Serial
+    private void readObjectNoData() throws InvalidObjectException {
+        throw new InvalidObjectException(getClass().getSimpleName() + " is read through its serialized form");
+    }
 
     /**
      * Returns an iterator over the mappings, each an immutable key/value pair. The iterator need not support

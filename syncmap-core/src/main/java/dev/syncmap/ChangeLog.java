@@ -103,10 +103,11 @@ final class ChangeLog<K, V> {
     ChangeLog(Sequencer hot, long maxRevisions, long maxBytes, long bytesPerChange, Estimator<K, V> estimator) {
         this.hot = hot;
         this.maxRevisions = maxRevisions;
+        // the ring holds at most maxRevisions revisions: its slot count is the next power of two
+        this.maxSlots = maxRevisions == 0 ? 1 : (int) Long.highestOneBit(Math.max(1, maxRevisions * 2 - 1));
         this.maxBytes = maxBytes;
         this.bytesPerChange = bytesPerChange;
         this.estimator = estimator;
-        this.maxSlots = maxRevisions == 0 ? 1 : (int) Long.highestOneBit(Math.max(1, maxRevisions * 2 - 1));
         int initial = Math.min(maxSlots, INITIAL_SLOTS);
         this.ring = new Object[initial * 3];
         this.slotBytes = estimator == null ? null : new long[initial];

@@ -5,8 +5,6 @@ import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
 import dev.syncmap.internal.Locked;
 import dev.syncmap.internal.VarHandles;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
@@ -239,29 +237,31 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
         FunctionGuard.checkNotInFunction(this, "replaceAll");
         requireFunction(function, "function");
-        lock.lock();
+        locked(function, null, null, (m, f, unused, unused2) -> {
+            HashMap<K, V> content = m.tableAcquire().content();
+            if (!content.isEmpty()) {
+                m.publishLocked(m.replacedCopy(content, f));
+            }
+            return null;
+        });
+    }
+
+    /** A copy of {@code content} with every value replaced; under the lock, run as this map's function. */
+    private HashMap<K, V> replacedCopy(HashMap<K, V> content, BiFunction<? super K, ? super V, ? extends V> function) {
+        HashMap<K, V> next = copyForWrite(content);
+        Object prev = FunctionGuard.enter(this);
         try {
-            HashMapSnapshot<K, V> t = tableAcquire();
-            if (t.content().isEmpty()) {
-                return;
-            }
-            HashMap<K, V> next = copyForWrite(t.content());
-            Object prev = FunctionGuard.enter(this);
-            try {
-                for (Map.Entry<K, V> e : next.entrySet()) {
-                    V value = function.apply(e.getKey(), e.getValue());
-                    if (value == null) {
-                        throw new NullPointerException("function returned null for key " + e.getKey());
-                    }
-                    e.setValue(value); // not a structural change: the unpublished copy's iteration is unaffected
+            for (Map.Entry<K, V> e : next.entrySet()) {
+                V value = function.apply(e.getKey(), e.getValue());
+                if (value == null) {
+                    throw new NullPointerException("function returned null for key " + e.getKey());
                 }
-            } finally {
-                FunctionGuard.exit(prev);
+                e.setValue(value); // not a structural change: the unpublished copy's iteration is unaffected
             }
-            publishLocked(next);
         } finally {
-            lock.unlock();
+            FunctionGuard.exit(prev);
         }
+        return next;
     }
 
     /**
@@ -643,50 +643,14 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     /* ---------------- Serialization ---------------- */
 
     /**
-     * Serializes one table: an exact point-in-time copy. The revision restarts at 0 on reading.
+     * Serializes this map as a {@link SerializedMap}: one table, an exact point-in-time copy. The revision restarts
+     * at 0 on reading.
      *
      * @return the serialized form
      */
     @Serial
     private Object writeReplace() {
-        return new SerializedForm(tableAcquire().content());
-    }
-
-    /**
-     * Refuses a stream that bypasses the serialized form.
-     *
-     * @param in the stream
-     * @throws InvalidObjectException always
-     */
-    @Serial
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("CopyOnWriteMap is deserialized through its serialized form");
-    }
-
-    /** The serialized form: the content of one table. */
-    private static final class SerializedForm implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        /** The content: a published table's map, never modified. */
-        private final HashMap<?, ?> content;
-
-        SerializedForm(HashMap<?, ?> content) {
-            this.content = content;
-        }
-
-        @Serial
-        private Object readResolve() throws InvalidObjectException {
-            if (content == null) {
-                throw new InvalidObjectException("corrupt CopyOnWriteMap form");
-            }
-            try {
-                return new CopyOnWriteMap<Object, Object>(content);
-            } catch (NullPointerException e) {
-                InvalidObjectException ioe = new InvalidObjectException("null key or value in a CopyOnWriteMap form");
-                ioe.initCause(e);
-                throw ioe;
-            }
-        }
+        return new SerializedMap(SerializedMap.Kind.COPY_ON_WRITE, new long[0], null,
+            SerializedMap.keysAndValues(tableAcquire().content()));
     }
 }

@@ -5,8 +5,7 @@ import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
 import dev.syncmap.internal.HashOrderedTable;
 import dev.syncmap.internal.VarHandles;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
+import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -610,56 +609,13 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     /* ---------------- Serialization ---------------- */
 
     /**
-     * Serializes this map as its proxy.
+     * Serializes this map as a {@link SerializedMap}: the lock's fairness and a snapshot's mappings.
      *
-     * @return the serialization proxy
+     * @return the serialized form
      */
+    @Serial
     private Object writeReplace() {
-        return new SerializedForm(this);
-    }
-
-    /**
-     * Refuses a stream that bypasses the serialization proxy.
-     *
-     * @param in the stream
-     * @throws InvalidObjectException always
-     */
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("a LockedMap is read through its serialization proxy");
-    }
-
-    /** The serialized form: the fairness flag and the mappings, copied under the read lock. */
-    private static final class SerializedForm implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        /** Whether the lock was fair. */
-        private final boolean fair;
-        /** {@code [k0, v0, k1, v1, ...]}: the map is serializable only if its keys and values are. */
-        @SuppressWarnings("serial")
-        private final Object[] keysAndValues;
-
-        SerializedForm(LockedMap<?, ?> map) {
-            this.fair = map.lock.isFair();
-            map.readLock.lock();
-            try {
-                this.keysAndValues = EntryCopies.keysAndValues(map.table);
-            } finally {
-                map.readLock.unlock();
-            }
-        }
-
-        private Object readResolve() throws InvalidObjectException {
-            if (keysAndValues == null || keysAndValues.length % 2 != 0) {
-                throw new InvalidObjectException("malformed LockedMap stream: key/value array");
-            }
-            LockedMap<Object, Object> map = new LockedMap<>(keysAndValues.length / 2, fair);
-            for (int i = 0; i < keysAndValues.length; i += 2) {
-                if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
-                    throw new InvalidObjectException("malformed LockedMap stream: null key or value");
-                }
-                map.table.put(keysAndValues[i], keysAndValues[i + 1]);
-            }
-            return map;
-        }
+        return new SerializedMap(SerializedMap.Kind.LOCKED, new long[] {isFair() ? 1 : 0}, null,
+            SerializedMap.keysAndValues(snapshot()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.syncmap;
 
 import dev.syncmap.internal.HashOrderedTable;
+import java.io.Serial;
 
 /**
  * The six single-key writes of the maps made of {@link HashOrderedTable}s guarded by write locks
@@ -23,6 +24,9 @@ import dev.syncmap.internal.HashOrderedTable;
  * @param <V> the type of values
  */
 abstract class LockedTableMap<K, V> extends AbstractConcurrentMap<K, V> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     /** Constructs the base. */
     LockedTableMap() {}

@@ -4,8 +4,6 @@ import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.Locked;
 import dev.syncmap.internal.VarHandles;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
@@ -1129,58 +1127,13 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
     /* ---------------- Serialization ---------------- */
 
     /**
-     * Serializes the mappings that an iteration shows (so, under concurrent writes, with the iteration's
-     * guarantees); the structure is rebuilt on reading.
+     * Serializes this map as a {@link SerializedMap}: the mappings that an iteration shows (so, under concurrent
+     * writes, with the iteration's guarantees); the structure is rebuilt on reading.
      *
      * @return the serialized form
      */
     @Serial
     private Object writeReplace() {
-        return new SerializedForm(this);
-    }
-
-    /**
-     * Refuses a stream that bypasses the serialized form.
-     *
-     * @param in the stream
-     * @throws InvalidObjectException always
-     */
-    @Serial
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("ReadDirtyMap is deserialized through its serialized form");
-    }
-
-    /** The serialized form: alternating keys and values. */
-    private static final class SerializedForm implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        /** Keys at even indexes, each followed by its value: serializable only if the keys and values are. */
-        @SuppressWarnings("serial")
-        private final Object[] keysAndValues;
-
-        SerializedForm(Map<?, ?> map) {
-            List<Object> list = new ArrayList<>();
-            map.forEach((k, v) -> {
-                list.add(k);
-                list.add(v);
-            });
-            keysAndValues = list.toArray();
-        }
-
-        @Serial
-        private Object readResolve() throws InvalidObjectException {
-            if (keysAndValues == null || keysAndValues.length % 2 != 0) {
-                throw new InvalidObjectException("corrupt ReadDirtyMap form");
-            }
-            ReadDirtyMap<Object, Object> map = new ReadDirtyMap<>();
-            for (int i = 0; i < keysAndValues.length; i += 2) {
-                if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
-                    throw new InvalidObjectException("null key or value in a serialized ReadDirtyMap");
-                }
-                map.put(keysAndValues[i], keysAndValues[i + 1]);
-            }
-            return map;
-        }
+        return new SerializedMap(SerializedMap.Kind.READ_DIRTY, new long[0], null, SerializedMap.keysAndValues(this));
     }
 }

@@ -4,8 +4,7 @@ import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashOrderedTable;
 import dev.syncmap.internal.VarHandles;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
+import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -864,66 +863,13 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
     /* ---------------- Serialization ---------------- */
 
     /**
-     * Serializes this map as its proxy.
+     * Serializes this map as a {@link SerializedMap}: the stripe count and the mappings, copied stripe by stripe.
      *
-     * @return the serialization proxy
+     * @return the serialized form
      */
+    @Serial
     private Object writeReplace() {
-        return new SerializedForm(this);
-    }
-
-    /**
-     * Refuses a stream that bypasses the serialization proxy.
-     *
-     * @param in the stream
-     * @throws InvalidObjectException always
-     */
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("a StripedMap is read through its serialization proxy");
-    }
-
-    /** The serialized form: the stripe count and the mappings, copied stripe by stripe. */
-    private static final class SerializedForm implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        /** The number of stripes. */
-        private final int stripes;
-        /** {@code [k0, v0, k1, v1, ...]}: the map is serializable only if its keys and values are. */
-        @SuppressWarnings("serial")
-        private final Object[] keysAndValues;
-
-        SerializedForm(StripedMap<?, ?> map) {
-            this.stripes = map.stripes.length;
-            Object[][] parts = new Object[map.stripes.length][];
-            int length = 0;
-            for (int s = 0; s < parts.length; s++) {
-                parts[s] = map.stripes[s].copyKeysAndValues();
-                length += parts[s].length;
-            }
-            Object[] all = new Object[length];
-            int at = 0;
-            for (Object[] part : parts) {
-                System.arraycopy(part, 0, all, at, part.length);
-                at += part.length;
-            }
-            this.keysAndValues = all;
-        }
-
-        private Object readResolve() throws InvalidObjectException {
-            if (stripes < 1 || stripes > MAX_STRIPES || Integer.bitCount(stripes) != 1) {
-                throw new InvalidObjectException("malformed StripedMap stream: stripe count " + stripes);
-            }
-            if (keysAndValues == null || keysAndValues.length % 2 != 0) {
-                throw new InvalidObjectException("malformed StripedMap stream: key/value array");
-            }
-            StripedMap<Object, Object> map = new StripedMap<>(keysAndValues.length / 2, stripes);
-            for (int i = 0; i < keysAndValues.length; i += 2) {
-                if (keysAndValues[i] == null || keysAndValues[i + 1] == null) {
-                    throw new InvalidObjectException("malformed StripedMap stream: null key or value");
-                }
-                map.put(keysAndValues[i], keysAndValues[i + 1]);
-            }
-            return map;
-        }
+        return new SerializedMap(SerializedMap.Kind.STRIPED, new long[] {stripes.length}, null,
+            SerializedMap.keysAndValues(this));
     }
 }

@@ -4,10 +4,7 @@ import dev.syncmap.internal.VarHandles;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 
-import java.io.IOException;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
+import java.io.Serial;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -334,9 +331,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         Version prior;
 
         Node(int hash, K key, Object value) {
-            this.hash = hash;
-            this.key = key;
-            this.value = value;
+            this(hash, key, value, null, null);
         }
 
         Node(int hash, K key, Object value, Version prior, Node<K, V> next) {
@@ -1739,22 +1734,37 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     /* ---------------- Serialization ---------------- */
 
     /**
-     * Serializes through {@link SerializedForm}: configuration, revision and a snapshot's content.
+     * Serializes this map as a {@link SerializedMap}: the history bounds, the key order, and a snapshot's revision
+     * and mappings. The history, watches and size estimator are not kept.
      *
      * @return the serialized form
      */
+    @Serial
     private Object writeReplace() {
-        return new SerializedForm<>(this);
+        VersionedSnapshot<K, V> s = snapshot();
+        return new SerializedMap(SerializedMap.Kind.VERSIONED, new long[] {historyCount, historyBytes, s.revision()},
+            comparator, SerializedMap.keysAndValues(s));
     }
 
     /**
-     * Rejects a stream that bypasses the serialized form.
+     * Builds a map from a {@link SerializedMap}'s content, at {@code revision}, before it is shared.
      *
-     * @param in the stream
-     * @throws InvalidObjectException always
+     * @throws IllegalArgumentException if a bound or the revision is out of range
      */
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("VersionedMap is deserialized through its serialized form");
+    @SuppressWarnings("unchecked") // the comparator ordered the serialized map's keys, which these are
+    static VersionedMap<Object, Object> restore(long historyCount, long historyBytes, long revision,
+                                                Comparator<?> comparator, Object[] keysAndValues) {
+        if (revision < 0 || historyCount < 0 || historyCount > MAX_HISTORY_COUNT || historyBytes < 0) {
+            throw new IllegalArgumentException("header out of range: historyCount " + historyCount
+                + ", historyBytes " + historyBytes + ", revision " + revision);
+        }
+        Builder<Object, Object> b = new Builder<>();
+        b.historyCount = historyCount;
+        b.historyBytes = historyBytes;
+        b.comparator = (Comparator<Object>) comparator;
+        VersionedMap<Object, Object> m = new VersionedMap<>(b, revision, keysAndValues.length / 2);
+        m.restore(keysAndValues);
+        return m;
     }
 
     /** Installs restored content at {@code revision}, before the map is shared. */
@@ -1772,65 +1782,4 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         sequencer.release(sequencer.committedRevision(), size);
     }
 
-    /** The serialized form: configuration, revision and a snapshot's content. */
-    private static final class SerializedForm<K, V> implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final long historyCount;
-        private final long historyBytes;
-        private final Comparator<? super K> comparator;
-        private final long revision;
-        private transient Object[] pairs;
-
-        SerializedForm(VersionedMap<K, V> map) {
-            this.historyCount = map.historyCount;
-            this.historyBytes = map.historyBytes;
-            this.comparator = map.comparator;
-            VersionedSnapshot<K, V> s = map.snapshot();
-            this.revision = s.revision();
-            Object[] p = new Object[s.size() * 2];
-            int j = 0;
-            for (Map.Entry<K, V> e : s.entrySet()) {
-                p[j++] = e.getKey();
-                p[j++] = e.getValue();
-            }
-            this.pairs = p;
-        }
-
-        private void writeObject(ObjectOutputStream out) throws IOException {
-            out.defaultWriteObject();
-            out.writeInt(pairs.length / 2);
-            for (Object o : pairs) {
-                out.writeObject(o);
-            }
-        }
-
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            in.defaultReadObject();
-            int n = in.readInt();
-            if (n < 0) {
-                throw new InvalidObjectException("negative size " + n);
-            }
-            Object[] p = new Object[n * 2];
-            for (int j = 0; j < p.length; j++) {
-                p[j] = in.readObject();
-                if (p[j] == null) {
-                    throw new InvalidObjectException("null " + (j % 2 == 0 ? "key" : "value") + " in stream");
-                }
-            }
-            this.pairs = p;
-        }
-
-        private Object readResolve() throws InvalidObjectException {
-            if (revision < 0 || historyCount < 0 || historyCount > MAX_HISTORY_COUNT || historyBytes < 0) {
-                throw new InvalidObjectException("corrupt VersionedMap header");
-            }
-            Builder<K, V> b = new Builder<>();
-            b.historyCount = historyCount;
-            b.historyBytes = historyBytes;
-            b.comparator = comparator;
-            VersionedMap<K, V> m = new VersionedMap<>(b, revision, pairs.length / 2);
-            m.restore(pairs);
-            return m;
-        }
-    }
 }

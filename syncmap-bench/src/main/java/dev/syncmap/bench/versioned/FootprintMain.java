@@ -49,7 +49,7 @@ public final class FootprintMain {
             all = null;
             print("VersionedMap (one putAll)", n, perEntry(batch, n), chm);
             VersionedMap<Integer, Integer> noHistory = VersionedMap.<Integer, Integer>builder().historyCount(0).build();
-            new Subject.OfMap(noHistory).fill(keys, values);
+            new Subject(noHistory).fill(keys, values);
             print("VersionedMap (no history)", n, perEntry(noHistory, n), chm);
         }
     }

@@ -1,40 +1,56 @@
 package dev.syncmap.bench.versioned;
 
 import dev.syncmap.VersionedMap;
+import java.util.AbstractMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import scala.collection.concurrent.TrieMap;
 
 /**
  * The three maps compared, each driven through its own cheapest API: {@code VersionedMap} and
  * {@code ConcurrentHashMap} through {@code java.util.Map} (one map class per fork, so each call site stays
- * monomorphic and is inlined behind one type check), {@code TrieMap} through {@code lookup}/{@code update}/
- * {@code remove}, which return plain values where its {@code scala.collection.Map} methods would allocate an
- * {@code Option}.
+ * monomorphic and is inlined behind one type check), {@code TrieMap} through {@link TrieMapView}: {@code lookup}/
+ * {@code update}/{@code remove}, which return plain values where its {@code scala.collection.Map} methods would
+ * allocate an {@code Option}.
  */
-abstract class Subject {
+final class Subject {
 
     /** Names accepted by the {@code map} parameter of the benchmarks. */
     static final String VERSIONED = "VersionedMap";
     static final String CHM = "ConcurrentHashMap";
     static final String TRIE = "TrieMap";
 
-    abstract Integer get(Integer key);
+    private final Map<Integer, Integer> m;
 
-    abstract void put(Integer key, Integer value);
+    Subject(Map<Integer, Integer> m) {
+        this.m = m;
+    }
 
-    abstract void remove(Integer key);
+    Integer get(Integer key) {
+        return m.get(key);
+    }
 
-    /** The object graph to measure, and to keep reachable. */
-    abstract Object map();
+    void put(Integer key, Integer value) {
+        m.put(key, value);
+    }
+
+    void remove(Integer key) {
+        m.remove(key);
+    }
+
+    /** The object graph to measure, and to keep reachable: the map itself (a {@code TrieMap}, not its view). */
+    Object map() {
+        return m instanceof TrieMapView view ? view.trie : m;
+    }
 
     static Subject create(String name) {
-        return switch (name) {
-            case VERSIONED -> new OfMap(new VersionedMap<>());
-            case CHM -> new OfMap(new ConcurrentHashMap<>());
-            case TRIE -> new Trie(new TrieMap<>());
+        return new Subject(switch (name) {
+            case VERSIONED -> new VersionedMap<>();
+            case CHM -> new ConcurrentHashMap<>();
+            case TRIE -> new TrieMapView(new TrieMap<>());
             default -> throw new IllegalArgumentException("unknown map " + name);
-        };
+        });
     }
 
     /**
@@ -42,7 +58,7 @@ abstract class Subject {
      *
      * @return this subject
      */
-    final Subject fill(Integer[] keys, Integer[] values) {
+    Subject fill(Integer[] keys, Integer[] values) {
         for (int i = 0; i < keys.length; i++) {
             put(keys[i], values[i]);
         }
@@ -58,64 +74,41 @@ abstract class Subject {
         return values;
     }
 
-    /** A {@code java.util.Map}. */
-    static final class OfMap extends Subject {
-        final Map<Integer, Integer> m;
+    /**
+     * Scala's {@code TrieMap} as the three {@code java.util.Map} methods the benchmarks call, through the methods
+     * that do not allocate: {@code put} and {@code remove} return null rather than the previous value (which
+     * {@code TrieMap} would wrap in an {@code Option}). Nothing else is supported.
+     */
+    static final class TrieMapView extends AbstractMap<Integer, Integer> {
+        final TrieMap<Integer, Integer> trie;
 
-        OfMap(Map<Integer, Integer> m) {
-            this.m = m;
-        }
-
-        @Override
-        Integer get(Integer key) {
-            return m.get(key);
-        }
-
-        @Override
-        void put(Integer key, Integer value) {
-            m.put(key, value);
-        }
-
-        @Override
-        void remove(Integer key) {
-            m.remove(key);
-        }
-
-        @Override
-        Object map() {
-            return m;
-        }
-    }
-
-    /** Scala's {@code TrieMap}, through the methods that do not allocate. */
-    static final class Trie extends Subject {
-        final TrieMap<Integer, Integer> m;
-
-        Trie(TrieMap<Integer, Integer> m) {
-            this.m = m;
+        TrieMapView(TrieMap<Integer, Integer> trie) {
+            this.trie = trie;
         }
 
         // lookup is deprecated in Scala 2.13 in favour of getOrElse(k, null), which TrieMap inherits and which
         // allocates an Option per call; lookup is the only non-allocating read (apply throws on a miss).
         @SuppressWarnings("deprecation")
         @Override
-        Integer get(Integer key) {
-            return m.lookup(key);
+        public Integer get(Object key) {
+            return trie.lookup((Integer) key);
         }
 
         @Override
-        void put(Integer key, Integer value) {
-            m.update(key, value);
+        public Integer put(Integer key, Integer value) {
+            trie.update(key, value);
+            return null;
         }
 
         @Override
-        void remove(Integer key) {
-            m.remove(key);
+        public Integer remove(Object key) {
+            trie.remove((Integer) key);
+            return null;
         }
 
         @Override
-        Object map() {
-            return m;
+        public Set<Map.Entry<Integer, Integer>> entrySet() {
+            throw new UnsupportedOperationException("a benchmark view of a TrieMap: get, put and remove only");
         }
     }
 }
