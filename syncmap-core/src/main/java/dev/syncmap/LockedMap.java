@@ -244,6 +244,22 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
 
     /* ---------------- Reads ---------------- */
 
+    /** A read of the table, made under the read lock; the arguments are passed in so each call site is constant. */
+    @FunctionalInterface
+    private interface TableRead<K, V, A, B, R> {
+        R apply(HashOrderedTable<K, V> table, A a, B b);
+    }
+
+    /** Runs {@code read} on the table under the read lock, released in a {@code finally}. */
+    private <A, B, R> R underReadLock(A a, B b, TableRead<K, V, A, B, R> read) {
+        readLock.lock();
+        try {
+            return read.apply(table, a, b);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /**
      * Returns the value of {@code key}, or null. Takes the read lock; O(1) expected.
      *
@@ -252,12 +268,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     @Override
     public V get(Object key) {
         requireKey(key);
-        readLock.lock();
-        try {
-            return table.get(key);
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(key, null, (t, a, unused) -> t.get(a));
     }
 
     /**
@@ -268,12 +279,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     @Override
     public V getOrDefault(Object key, V defaultValue) {
         requireKey(key);
-        readLock.lock();
-        try {
-            return table.getOrDefault(key, defaultValue);
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(key, defaultValue, (t, a, b) -> t.getOrDefault(a, b));
     }
 
     /**
@@ -284,12 +290,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     @Override
     public boolean containsKey(Object key) {
         requireKey(key);
-        readLock.lock();
-        try {
-            return table.containsKey(key);
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(key, null, (t, a, unused) -> t.containsKey(a));
     }
 
     /**
@@ -300,12 +301,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     @Override
     public boolean containsValue(Object value) {
         requireValue(value, "value");
-        readLock.lock();
-        try {
-            return table.containsValue(value);
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(value, null, (t, a, unused) -> t.containsValue(a));
     }
 
     /** Returns the number of mappings, exact at one instant (taken under the read lock). */
@@ -322,12 +318,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     /** Tells whether the map is empty, exact at one instant (taken under the read lock). */
     @Override
     public boolean isEmpty() {
-        readLock.lock();
-        try {
-            return table.isEmpty();
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(null, null, (t, unused, unused2) -> t.isEmpty());
     }
 
     /**
@@ -379,12 +370,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public Chunk<K, V> copyChunk(Cursor cursor, int maxEntries) {
-        readLock.lock();
-        try {
-            return table.scan(cursor, maxEntries);
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(cursor, maxEntries, (t, a, b) -> t.scan(a, b));
     }
 
     /** Iterates {@link #snapshot()}: exact at one instant, never throws ConcurrentModificationException. */
@@ -408,12 +394,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     /** Returns the hash code per {@link Map#hashCode}, computed under the read lock (exact at one instant). */
     @Override
     public int hashCode() {
-        readLock.lock();
-        try {
-            return table.hashCode();
-        } finally {
-            readLock.unlock();
-        }
+        return underReadLock(null, null, (t, unused, unused2) -> t.hashCode());
     }
 
     /* ---------------- Writes ---------------- */
@@ -486,9 +467,7 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        requireKey(key);
-        requireFunction(mappingFunction, "mappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        checkCompute("computeIfAbsent", key, mappingFunction, "mappingFunction");
         readLock.lock();
         V existing;
         try {

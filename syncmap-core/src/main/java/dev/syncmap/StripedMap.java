@@ -628,9 +628,7 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
-        requireKey(key);
-        requireFunction(mappingFunction, "mappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfAbsent");
+        checkCompute("computeIfAbsent", key, mappingFunction, "mappingFunction");
         Stripe<K, V> stripe = stripeFor(key);
         V existing = stripe.get(key);
         if (existing != null) {
@@ -664,9 +662,7 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "computeIfPresent");
+        checkCompute("computeIfPresent", key, remappingFunction, "remappingFunction");
         Stripe<K, V> stripe = stripeFor(key);
         if (stripe.get(key) == null) {
             return null;
@@ -689,9 +685,7 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "compute");
+        checkCompute("compute", key, remappingFunction, "remappingFunction");
         Stripe<K, V> stripe = stripeFor(key);
         V old = stripe.lookupForUpdate(key, "compute");
         return runComputation(stripe, key, old, remappingFunction);
@@ -707,10 +701,8 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
      */
     @Override
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
-        requireKey(key);
-        requireValue(value, "value");
+        checkWrite("merge", key, value);
         requireFunction(remappingFunction, "remappingFunction");
-        FunctionGuard.checkNotInFunction(this, "merge");
         Stripe<K, V> stripe = stripeFor(key);
         V old = stripe.lookupForUpdate(key, "merge");
         if (old == null) {
