@@ -37,6 +37,10 @@ import org.HdrHistogram.Histogram;
  *       {@code duration} after the schedule's end; requests still not issued then are recorded with the lower
  *       bound {@code deadline - intended} and counted as {@code dropped}. The wall time is therefore at most
  *       {@code warmup + 2 * duration} (plus setup).</li>
+ *   <li><b>Tail attribution.</b> Each worker also keeps every recorded request's completion time and latency
+ *       (arrays sized before the run from the schedule, so nothing is allocated while measuring), and the run
+ *       records the collector's pauses ({@link GcPauses}); the requests at or above the 99th and 99.9th percentiles
+ *       are then split into those that overlapped a pause and the rest ({@link TailAttribution}).</li>
  *   <li><b>Thread-safety.</b> Each worker writes only its own histograms and counters; the caller reads them
  *       after {@code join()}, which orders the writes before the reads.</li>
  * </ul>
@@ -71,19 +75,23 @@ public final class OpenLoopLatency {
      * @param serviceP50Ns median service time (issue to completion): what a closed-loop harness would report
      * @param serviceP99Ns 99th percentile service time
      * @param serviceP999Ns 99.9th percentile service time
+     * @param tail which share of the requests at or above the 99th and 99.9th percentiles overlapped a
+     *        garbage-collection pause ({@link TailAttribution})
      */
     public record LatencyResult(long p50Ns, long p90Ns, long p99Ns, long p999Ns, long maxNs, long count,
                                 long dropped, double targetOpsPerSecond, double achievedOpsPerSecond,
-                                long serviceP50Ns, long serviceP99Ns, long serviceP999Ns) {
+                                long serviceP50Ns, long serviceP99Ns, long serviceP999Ns, TailAttribution tail) {
 
         /** A one-line summary in microseconds. */
         @Override
         public String toString() {
             return String.format(Locale.ROOT,
                     "p50=%.1fus p90=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus count=%d dropped=%d "
-                            + "target=%.0f/s achieved=%.0f/s (service p99.9=%.1fus)",
+                            + "target=%.0f/s achieved=%.0f/s (service p99.9=%.1fus) "
+                            + "gc: %d pauses, %.1fms, %.0f%% of the p99 tail, %.0f%% of the p99.9 tail",
                     p50Ns / 1e3, p90Ns / 1e3, p99Ns / 1e3, p999Ns / 1e3, maxNs / 1e3, count, dropped,
-                    targetOpsPerSecond, achievedOpsPerSecond, serviceP999Ns / 1e3);
+                    targetOpsPerSecond, achievedOpsPerSecond, serviceP999Ns / 1e3, tail.pauses(),
+                    tail.pauseNs() / 1e6, 100 * tail.p99GcShare(), 100 * tail.p999GcShare());
         }
     }
 
@@ -207,8 +215,14 @@ public final class OpenLoopLatency {
                 thread.setDaemon(true);
                 threads.add(thread);
             }
-            threads.forEach(Thread::start);
-            joinAll(threads);
+            GcPauses gc = GcPauses.open();
+            try {
+                threads.forEach(Thread::start);
+                joinAll(threads);
+            } finally {
+                gc.close(); // waits for the notifications of the last pauses
+            }
+            List<GcPauses.Pause> pauses = gc.pauses();
 
             Histogram response = new Histogram(3);
             Histogram service = new Histogram(3);
@@ -235,10 +249,31 @@ public final class OpenLoopLatency {
                 throw failure;
             }
             double seconds = (lastDone - measureFrom) / 1e9;
+            long p99 = response.getValueAtPercentile(99);
+            long p999 = response.getValueAtPercentile(99.9);
+            TailAttribution tail = attribute(response.lowestEquivalentValue(p99), response.lowestEquivalentValue(p999),
+                    pauses, measureFrom, lastDone);
             return new LatencyResult(response.getValueAtPercentile(50), response.getValueAtPercentile(90),
-                    response.getValueAtPercentile(99), response.getValueAtPercentile(99.9), response.getMaxValue(),
-                    count, dropped, targetOpsPerSecond, count / seconds, service.getValueAtPercentile(50),
-                    service.getValueAtPercentile(99), service.getValueAtPercentile(99.9));
+                    p99, p999, response.getMaxValue(), count, dropped, targetOpsPerSecond, count / seconds,
+                    service.getValueAtPercentile(50), service.getValueAtPercentile(99),
+                    service.getValueAtPercentile(99.9), tail);
+        }
+
+        /** Attributes the slow requests of every worker to the collector or not; see {@link TailAttribution}. */
+        private TailAttribution attribute(long p99, long p999, List<GcPauses.Pause> pauses, long from, long to) {
+            int total = 0;
+            for (Worker w : workers) {
+                total += w.samples;
+            }
+            long[] done = new long[total];
+            long[] latency = new long[total];
+            int at = 0;
+            for (Worker w : workers) {
+                System.arraycopy(w.sampleDone, 0, done, at, w.samples);
+                System.arraycopy(w.sampleLatency, 0, latency, at, w.samples);
+                at += w.samples;
+            }
+            return TailAttribution.of(done, latency, total, p99, p999, pauses, from, to);
         }
 
         private static void joinAll(List<Thread> threads) {
@@ -268,6 +303,10 @@ public final class OpenLoopLatency {
         private final double[] gaps;
         private final Histogram response = new Histogram(3);
         private final Histogram service = new Histogram(3);
+        /** Each recorded request's completion time and latency, for {@link TailAttribution}: sized in reset(). */
+        long[] sampleDone = new long[0];
+        long[] sampleLatency = new long[0];
+        int samples;
         private long start;
         private long measureFrom;
         private long end;
@@ -298,6 +337,34 @@ public final class OpenLoopLatency {
             dropped = 0;
             lastDone = 0;
             failure = null;
+            int expected = measuredRequests();
+            if (sampleDone.length < expected) { // allocated before the run, never during it
+                sampleDone = new long[expected];
+                sampleLatency = new long[expected];
+            }
+            samples = 0;
+        }
+
+        /** The number of requests the schedule intends in the measured window: every one is recorded once. */
+        private int measuredRequests() {
+            double t = start;
+            int g = gapIndex;
+            int n = 0;
+            while (true) {
+                t += gaps[g++ & (GAP_COUNT - 1)];
+                long intended = (long) t;
+                if (intended >= end) {
+                    return n;
+                }
+                if (intended >= measureFrom) {
+                    n++;
+                }
+            }
+        }
+
+        private void sample(long done, long latency) {
+            sampleDone[samples] = done;
+            sampleLatency[samples++] = latency;
         }
 
         @Override
@@ -330,6 +397,7 @@ public final class OpenLoopLatency {
                 if (intended >= measureFrom) {
                     response.recordValue(done - intended);
                     service.recordValue(done - now);
+                    sample(done, done - intended);
                     completed++;
                     lastDone = done;
                 }
@@ -342,6 +410,7 @@ public final class OpenLoopLatency {
             while (intended < end) {
                 if (intended >= measureFrom) {
                     response.recordValue(deadline - intended);
+                    sample(deadline, deadline - intended);
                     dropped++;
                 }
                 intendedExact += gaps[gapIndex++ & (GAP_COUNT - 1)];

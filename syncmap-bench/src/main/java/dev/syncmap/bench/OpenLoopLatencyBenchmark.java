@@ -26,8 +26,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * clearly more means the map fell behind and drained its backlog). The latencies are JMH secondary results
  * (an {@link AuxCounters} state): {@code p50Ns}, {@code p90Ns}, {@code p99Ns}, {@code p999Ns}, {@code maxNs}
  * (from the intended start, coordinated-omission free), {@code achievedOpsPerSecond}, {@code dropped}, and
- * {@code serviceP999Ns} (the closed-loop view, for contrast). Each measurement iteration (of each fork)
- * contributes its own percentiles and JMH reports their mean over all of them (see {@link Latency} for how);
+ * {@code serviceP999Ns} (the closed-loop view, for contrast), {@code p99GcShare} and {@code p999GcShare} (the
+ * share of the requests at or above each percentile that overlapped a garbage-collection pause, see
+ * {@link TailAttribution}). Each measurement iteration (of each fork) contributes its own percentiles and JMH reports their mean over all of them (see {@link Latency} for how);
  * for a percentile of all requests together use {@link OpenLoopLatency#run} directly, which merges the
  * histograms.
  */
@@ -103,6 +104,10 @@ public class OpenLoopLatencyBenchmark extends OpenLoopSchedule {
         public double achievedOpsPerSecond;
         /** 99.9th percentile of service time (issue to completion), ns. */
         public double serviceP999Ns;
+        /** Share (0 to 1) of the requests at or above the 99th percentile that overlapped a GC pause. */
+        public double p99GcShare;
+        /** Share (0 to 1) of the requests at or above the 99.9th percentile that overlapped a GC pause. */
+        public double p999GcShare;
 
         private double share;
 
@@ -114,16 +119,16 @@ public class OpenLoopLatencyBenchmark extends OpenLoopSchedule {
         @Setup(Level.Iteration)
         public void clear(BenchmarkParams params) {
             share = iterationShare(params);
-            export(0, 0, 0, 0, 0, 0, 0, 0);
+            export(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         void export(OpenLoopLatency.LatencyResult r) {
             export(r.p50Ns(), r.p90Ns(), r.p99Ns(), r.p999Ns(), r.maxNs(), r.dropped(), r.achievedOpsPerSecond(),
-                    r.serviceP999Ns());
+                    r.serviceP999Ns(), r.tail().p99GcShare(), r.tail().p999GcShare());
         }
 
         private void export(double p50, double p90, double p99, double p999, double max, double droppedCount,
-                            double achieved, double serviceP999) {
+                            double achieved, double serviceP999, double p99Gc, double p999Gc) {
             p50Ns = p50 * share;
             p90Ns = p90 * share;
             p99Ns = p99 * share;
@@ -132,6 +137,8 @@ public class OpenLoopLatencyBenchmark extends OpenLoopSchedule {
             dropped = droppedCount * share;
             achievedOpsPerSecond = achieved * share;
             serviceP999Ns = serviceP999 * share;
+            p99GcShare = p99Gc * share;
+            p999GcShare = p999Gc * share;
         }
     }
 

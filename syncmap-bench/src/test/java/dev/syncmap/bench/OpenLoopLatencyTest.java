@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.Map;
@@ -26,11 +27,16 @@ class OpenLoopLatencyTest {
     static final class StallingMap extends AbstractMap<Integer, Integer> {
         private final Map<Integer, Integer> delegate = new ConcurrentHashMap<>();
         private final AtomicBoolean stalled = new AtomicBoolean();
-        private final long stallNanos;
+        private final Runnable stall;
         private volatile long stallAt = Long.MAX_VALUE;
 
         StallingMap(long stallNanos) {
-            this.stallNanos = stallNanos;
+            this(() -> sleepNanos(stallNanos));
+        }
+
+        /** A map whose one stall is {@code stall}: its own waiting, or a collection it forces. */
+        StallingMap(Runnable stall) {
+            this.stall = stall;
         }
 
         void armAt(long nanoTime) {
@@ -40,7 +46,7 @@ class OpenLoopLatencyTest {
         @Override
         public Integer get(Object key) {
             if (System.nanoTime() >= stallAt && stalled.compareAndSet(false, true)) {
-                sleepNanos(stallNanos);
+                stall.run();
             }
             return delegate.get(key);
         }
@@ -116,8 +122,29 @@ class OpenLoopLatencyTest {
         assertTrue(result.p999Ns() >= 250 * MS, result.toString());
         // the closed-loop view (from actual issue) sees a single slow call: its tail misses the stall
         assertTrue(result.serviceP99Ns() < 50 * MS, "service time p99 should not see the stall: " + result);
+        // the map's own waiting, not the collector's
+        assertTrue(result.tail().p99GcShare() < 0.5, "a map's stall attributed to the collector: " + result);
         assertEquals(4000, result.count(), 400);
         assertEquals(0, result.dropped());
+    }
+
+    @Test
+    void aCollectorPauseInTheTailIsAttributedToTheCollector() {
+        // a full collection over a large live set, forced 0.6 s into a 2 s schedule at 2,000 requests/s: the
+        // requests queued behind it are the top of the tail, and they overlapped the pause
+        Object[] live = new Object[4_000_000];
+        for (int i = 0; i < live.length; i++) {
+            live[i] = new long[] {i};
+        }
+        StallingMap map = new StallingMap(System::gc);
+        OpenLoopLatency.Schedule schedule = OpenLoopLatency.prepare(map, 1000, "uniform", 2000, 1, true);
+        map.armAt(System.nanoTime() + 600 * MS);
+        OpenLoopLatency.LatencyResult result = schedule.execute(Duration.ofSeconds(2), Duration.ZERO);
+        Reference.reachabilityFence(live);
+
+        assertTrue(result.tail().pauses() >= 1, "the forced collection was not recorded: " + result);
+        assertTrue(result.tail().p99GcShare() >= 0.5, "the collector's pause not found in the tail: " + result);
+        assertTrue(result.tail().p99Slow() >= 40 * 0.9, result.toString());
     }
 
     @Test

@@ -67,8 +67,15 @@ class BenchEndToEndTest {
             assertEquals(1.0, r.ratioToCHM());
             assertEquals("ops/s", r.unit());
         }
-        assertEquals(1, doc.latency().size());
-        assertTrue(doc.latency().get(0).count() > 0);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(cores > 1 ? 2 : 1, doc.latency().size(), "latency at 1 thread and at the core count");
+        assertEquals(1, doc.latency().get(0).threads());
+        assertEquals(cores, doc.latency().get(doc.latency().size() - 1).threads());
+        for (var l : doc.latency()) {
+            assertTrue(l.count() > 0, l.toString());
+            assertNotNull(l.p99GcShare(), "the tail's attribution is measured: " + l);
+            assertTrue(l.p99GcShare() >= 0 && l.p99GcShare() <= 1, l.toString());
+        }
         assertEquals(1, doc.footprint().size());
         assertTrue(doc.footprint().get(0).bytesPerEntry() > 16, doc.footprint().toString());
         assertEquals(1, doc.recommendation().requirements().size());

@@ -22,9 +22,16 @@ package dev.syncmap.cli.bench;
  * @param serviceP50Ns median service time (issue to completion, what a closed-loop harness reports), nanoseconds
  * @param serviceP99Ns 99th percentile service time, nanoseconds
  * @param serviceP999Ns 99.9th percentile service time, nanoseconds
+ * @param p99GcShare the share (0 to 1) of the requests at or above the 99th percentile that overlapped a
+ *                   garbage-collection pause (the rest of the tail is the map's own waiting); null in results
+ *                   written before it was measured
+ * @param p999GcShare the same for the 99.9th percentile, or null
+ * @param gcPauses the collector's pauses during the measured window, or null
+ * @param gcPauseNs their total length, nanoseconds, or null
  */
 public record LatencyMeasurement(String map, int keys, String dist, int threads, double targetOpsPerSecond,
                                  double achievedOpsPerSecond, long count, long dropped, long p50Ns, long p90Ns,
                                  long p99Ns, long p999Ns, long maxNs, long serviceP50Ns, long serviceP99Ns,
-                                 long serviceP999Ns) {
+                                 long serviceP999Ns, Double p99GcShare, Double p999GcShare, Integer gcPauses,
+                                 Long gcPauseNs) {
 }

@@ -244,7 +244,7 @@ public final class PlanBuilder {
                 forks, gc, confidence, latency,
                 orElse(latencyRate, 50_000.0),
                 orElse(latencyDuration, Duration.ofMillis(quick ? 800 : 1_000)),
-                Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())),
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
                 footprint);
 
         // Latency and footprint run once per contender, at the first key count and distribution asked for.
@@ -256,8 +256,13 @@ public final class PlanBuilder {
         List<Plan.FootprintRun> footprintRuns = new ArrayList<>();
         for (String map : contenders) {
             if (latency) {
-                latencyRuns.add(new Plan.LatencyRun(map, mainKeys, mainDist, settings.latencyThreads(),
-                        settings.latencyRate(), settings.latencyDuration()));
+                // one load thread, then as many as the machine has cores: a tail that appears only when the
+                // threads contend is the map's own waiting, the one a service owner feels under load
+                for (int threads : settings.latencyThreads() == 1 ? new int[] {1} : new int[] {1,
+                    settings.latencyThreads()}) {
+                    latencyRuns.add(new Plan.LatencyRun(map, mainKeys, mainDist, threads, settings.latencyRate(),
+                            settings.latencyDuration()));
+                }
             }
             if (footprint) {
                 footprintRuns.add(new Plan.FootprintRun(map, mainKeys));

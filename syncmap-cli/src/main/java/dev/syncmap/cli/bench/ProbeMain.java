@@ -60,7 +60,8 @@ public final class ProbeMain {
                         threads, duration);
                 json.writeValue(Path.of(args[7]).toFile(), new LatencyMeasurement(map, keys, dist, threads, rate,
                         r.achievedOpsPerSecond(), r.count(), r.dropped(), r.p50Ns(), r.p90Ns(), r.p99Ns(),
-                        r.p999Ns(), r.maxNs(), r.serviceP50Ns(), r.serviceP99Ns(), r.serviceP999Ns()));
+                        r.p999Ns(), r.maxNs(), r.serviceP50Ns(), r.serviceP99Ns(), r.serviceP999Ns(),
+                        r.tail().p99GcShare(), r.tail().p999GcShare(), r.tail().pauses(), r.tail().pauseNs()));
             }
             case "footprint" -> {
                 int keys = Integer.parseInt(args[1]);

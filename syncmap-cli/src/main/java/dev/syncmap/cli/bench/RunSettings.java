@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param latency whether to run the open-loop latency measurement
  * @param latencyRate the open-loop target rate, operations per second, for all latency threads together
  * @param latencyDuration how long each latency run lasts
- * @param latencyThreads the number of threads issuing the open-loop load
+ * @param latencyThreads the most threads issuing the open-loop load: each contender runs at 1 thread and, when
+ *                       this is more, at this many (by default the machine's cores)
  * @param footprint whether to measure memory per entry with JOL
  */
 public record RunSettings(int warmupIterations, Duration warmupTime, int iterations, Duration iterationTime,

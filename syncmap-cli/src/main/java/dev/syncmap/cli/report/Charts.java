@@ -172,6 +172,7 @@ public final class Charts {
             chart.getStyler().setYAxisMin(0.0);
             chart.getStyler().setyAxisTickLabelsFormattingFunction(Format::si);
         }
+        boolean severalThreadCounts = doc.latency().stream().mapToInt(l -> l.threads()).distinct().count() > 1;
         for (var l : doc.latency()) {
             List<Double> px = new ArrayList<>();
             List<Double> py = new ArrayList<>();
@@ -180,7 +181,15 @@ public final class Charts {
                 px.add(i + 1.0);
                 py.add(Math.max(ns[i], 1) / 1e3);
             }
-            style(chart.addSeries(l.map(), px, py), colors.get(l.map()));
+            String name = severalThreadCounts ? l.map() + " · " + l.threads() + (l.threads() == 1 ? " thread" : " threads")
+                : l.map();
+            XYSeries series = chart.addSeries(name, px, py);
+            style(series, colors.get(l.map()));
+            if (severalThreadCounts && l.threads() > 1) {
+                // the contended run, dashed beside the solid one-thread run
+                series.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {6f, 4f}, 0f));
+            }
         }
         return encode(title, chart);
     }

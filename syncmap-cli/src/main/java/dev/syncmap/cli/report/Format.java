@@ -115,6 +115,20 @@ public final class Format {
     }
 
     /**
+     * Formats the share of a latency run's tail that overlapped GC pauses, {@code "p99 / p99.9"} in percent, or
+     * {@code "-"} for a result that did not measure it.
+     *
+     * @param l the latency run
+     * @return the text, e.g. {@code "12% / 40%"}
+     */
+    public static String gcShares(dev.syncmap.cli.bench.LatencyMeasurement l) {
+        if (l.p99GcShare() == null || l.p999GcShare() == null) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f%% / %.0f%%", 100 * l.p99GcShare(), 100 * l.p999GcShare());
+    }
+
+    /**
      * Formats a confidence level: {@code 95%}, {@code 99.9%}.
      *
      * @param confidence in (0, 1)

@@ -52,18 +52,17 @@ public final class TerminalTable {
         if (!doc.latency().isEmpty()) {
             var first = doc.latency().get(0);
             out.println();
-            out.printf(Locale.ROOT, "Latency from intended start, open loop at %s ops/s (97.3:2.7 mix, %s keys, %s, "
-                    + "%d threads)%n",
-                    Format.si(first.targetOpsPerSecond()), KeyCount.format(first.keys()), first.dist(),
-                    first.threads());
+            out.printf(Locale.ROOT, "Latency from intended start, open loop at %s ops/s (97.3:2.7 mix, %s keys, %s); "
+                    + "\"in GC\": share of the requests at or above p99 / p99.9 that overlapped a GC pause%n",
+                    Format.si(first.targetOpsPerSecond()), KeyCount.format(first.keys()), first.dist());
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"map", "p50", "p90", "p99", "p99.9", "max", "achieved ops/s", "dropped",
-                "service p99.9"});
+            rows.add(new String[] {"map", "threads", "p50", "p90", "p99", "p99.9", "max", "in GC", "achieved ops/s",
+                "dropped", "service p99.9"});
             for (var l : doc.latency()) {
-                rows.add(new String[] {l.map(), Format.nanos(l.p50Ns()), Format.nanos(l.p90Ns()),
-                        Format.nanos(l.p99Ns()), Format.nanos(l.p999Ns()), Format.nanos(l.maxNs()),
-                        Format.si(l.achievedOpsPerSecond()), Long.toString(l.dropped()),
-                        Format.nanos(l.serviceP999Ns())});
+                rows.add(new String[] {l.map(), Integer.toString(l.threads()), Format.nanos(l.p50Ns()),
+                        Format.nanos(l.p90Ns()), Format.nanos(l.p99Ns()), Format.nanos(l.p999Ns()),
+                        Format.nanos(l.maxNs()), Format.gcShares(l), Format.si(l.achievedOpsPerSecond()),
+                        Long.toString(l.dropped()), Format.nanos(l.serviceP999Ns())});
             }
             printRows(rows, out);
         }

@@ -80,8 +80,11 @@ final class Fixtures {
         }
         long us = 1_000;
         for (String map : plan.maps()) {
-            r.add(new LatencyMeasurement(map, 100_000, "uniform", 2, 50_000, 49_800, 74_700, 0, 2 * us, 5 * us,
-                    30 * us, 200 * us, 2_000 * us, us, 10 * us, 50 * us));
+            for (int threads : new int[] {1, 2}) {
+                r.add(new LatencyMeasurement(map, 100_000, "uniform", threads, 50_000, 49_800, 74_700, 0, 2 * us,
+                        5 * us, 30 * us * threads, 200 * us, 2_000 * us, us, 10 * us, 50 * us, 0.25, 0.5, 3,
+                        12_000 * us));
+            }
             r.add(new FootprintMeasurement(map, 100_000, 60 + map.length()));
         }
         return r;
