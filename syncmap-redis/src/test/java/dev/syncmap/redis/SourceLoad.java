@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import dev.syncmap.VersionedMap;
 
 /**
- * A writer on a source map for the tests: puts, removes and multi-key putAlls over a key range, a few hundred
- * operations per millisecond at most (the machine is shared), until {@link #close()}.
+ * A writer on a source map for the tests: puts, removes and multi-key putAlls over a key range, at most a given number of
+ * operations per millisecond (the machine is shared), until {@link #close()}.
  */
 final class SourceLoad implements AutoCloseable {
 
@@ -16,12 +16,12 @@ final class SourceLoad implements AutoCloseable {
     private volatile boolean stop;
     private volatile RuntimeException failure;
 
-    private SourceLoad(VersionedMap<Integer, String> map, int keys) {
+    private SourceLoad(VersionedMap<Integer, String> map, int keys, int perMilli) {
         thread = new Thread(() -> {
             try {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 while (!stop) {
-                    for (int i = 0; i < 50; i++) {
+                    for (int i = 0; i < perMilli; i++) {
                         step(map, r, keys);
                     }
                     Thread.sleep(1);
@@ -35,8 +35,8 @@ final class SourceLoad implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static SourceLoad start(VersionedMap<Integer, String> map, int keys) {
-        SourceLoad l = new SourceLoad(map, keys);
+    static SourceLoad start(VersionedMap<Integer, String> map, int keys, int perMilli) {
+        SourceLoad l = new SourceLoad(map, keys, perMilli);
         l.thread.start();
         return l;
     }
