@@ -39,8 +39,12 @@ final class RedisBytes {
      */
     static <T> byte[] encode(Codec<T> codec, T value) throws IOException {
         if (codec == Codecs.STRING) {
+            String s = (String) value;
+            if (!hasSurrogate(s)) {
+                return s.getBytes(StandardCharsets.UTF_8); // nothing it could replace: the fast, exact path
+            }
             ByteBuffer b = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap((String) value));
+                .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(s));
             return Arrays.copyOfRange(b.array(), b.arrayOffset() + b.position(), b.arrayOffset() + b.limit());
         }
         if (codec == Codecs.LONG || codec == Codecs.INTEGER) {
@@ -82,6 +86,15 @@ final class RedisBytes {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             return codec.read(in);
         }
+    }
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String decodeUtf8(byte[] bytes) throws CharacterCodingException {

@@ -88,7 +88,7 @@ final class RedisLayout {
     }
 
     /**
-     * Formats a version.
+     * Formats a version as text.
      *
      * @param revision the origin revision, not negative
      * @param stamp the HLC stamp, not negative
@@ -96,23 +96,38 @@ final class RedisLayout {
      * @return "&lt;revision:19&gt;:&lt;stamp:19&gt;:&lt;origin&gt;"
      */
     static String version(long revision, long stamp, String origin) {
+        return new String(versionBytes(revision, stamp, origin), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Formats a version as the bytes stored (ASCII digits, then the origin's UTF-8).
+     *
+     * @param revision the origin revision, not negative
+     * @param stamp the HLC stamp, not negative
+     * @param origin the origin
+     * @return the version's bytes
+     */
+    static byte[] versionBytes(long revision, long stamp, String origin) {
         if (revision < 0 || stamp < 0) {
             throw new IllegalArgumentException("revision and stamp must not be negative, got " + revision + ", "
                 + stamp);
         }
-        StringBuilder b = new StringBuilder(2 * DIGITS + 2 + origin.length());
-        pad(b, revision);
-        b.append(':');
-        pad(b, stamp);
-        return b.append(':').append(origin).toString();
+        byte[] o = origin.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[2 * DIGITS + 2 + o.length];
+        digits(out, 0, revision);
+        out[DIGITS] = ':';
+        digits(out, DIGITS + 1, stamp);
+        out[2 * DIGITS + 1] = ':';
+        System.arraycopy(o, 0, out, 2 * DIGITS + 2, o.length);
+        return out;
     }
 
-    private static void pad(StringBuilder b, long v) {
-        String s = Long.toString(v);
-        for (int i = s.length(); i < DIGITS; i++) {
-            b.append('0');
+    private static void digits(byte[] out, int at, long v) {
+        long rest = v;
+        for (int i = at + DIGITS - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
         }
-        b.append(s);
     }
 
     /** The revision of a stored version. */

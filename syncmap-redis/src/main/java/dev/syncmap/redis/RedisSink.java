@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +104,8 @@ public final class RedisSink<K, V> implements Sink<K, V> {
     private static final byte[] EMPTY = {};
     private static final long IDLE_CHECK_NANOS = 1_000_000_000L;
     private static final int ATTEMPTS = 3;
+    /** Plain changes first in a chunk (the script's argument layout); a stable sort keeps the rest in order. */
+    private static final Comparator<Pending> PLAIN_FIRST = Comparator.comparingInt(p -> p.how == PLAIN ? 0 : 1);
 
     private final String name;
     private final HostAndPort address;
@@ -378,7 +382,7 @@ public final class RedisSink<K, V> implements Sink<K, V> {
 
     private void add(Envelope<K, V> e, long now) {
         byte[] key = encode(keyCodec, e.key(), e, "key");
-        String version = RedisLayout.version(e.originRevision(), e.stamp(), e.origin());
+        byte[] version = RedisLayout.versionBytes(e.originRevision(), e.stamp(), e.origin());
         Pending p;
         long exp = e.expiresAtMillis();
         if (e.isRemoval() || exp <= now) {
@@ -415,19 +419,19 @@ public final class RedisSink<K, V> implements Sink<K, V> {
     /**
      * Whether version a beats version b: the rule of {@code apply.lua}, for coalescing a batch.
      *
-     * @param a a version string
+     * @param a a version, as stored
      * @param b another
      * @return true if a is newer
      */
-    static boolean newer(String a, String b) {
-        String originA = RedisLayout.originOf(a);
-        String originB = RedisLayout.originOf(b);
-        if (originA.equals(originB)) {
-            return a.substring(0, RedisLayout.DIGITS).compareTo(b.substring(0, RedisLayout.DIGITS)) > 0;
+    static boolean newer(byte[] a, byte[] b) {
+        int d = RedisLayout.DIGITS;
+        int originAt = 2 * d + 2;
+        int byOrigin = Arrays.compareUnsigned(a, originAt, a.length, b, originAt, b.length);
+        if (byOrigin == 0) {
+            return Arrays.compareUnsigned(a, 0, d, b, 0, d) > 0;
         }
-        int byStamp = a.substring(RedisLayout.DIGITS + 1, 2 * RedisLayout.DIGITS + 1)
-            .compareTo(b.substring(RedisLayout.DIGITS + 1, 2 * RedisLayout.DIGITS + 1));
-        return byStamp > 0 || byStamp == 0 && originA.compareTo(originB) > 0;
+        int byStamp = Arrays.compareUnsigned(a, d + 1, 2 * d + 1, b, d + 1, 2 * d + 1);
+        return byStamp > 0 || byStamp == 0 && byOrigin > 0;
     }
 
     /** Sends the pending changes through the script, pipelined, until Redis has them (or gives up). */
@@ -443,6 +447,7 @@ public final class RedisSink<K, V> implements Sink<K, V> {
             try (Pipeline p = j.pipelined()) {
                 for (int from = 0; from < all.size(); from += chunkSize) {
                     List<Pending> chunk = all.subList(from, Math.min(all.size(), from + chunkSize));
+                    chunk.sort(PLAIN_FIRST);
                     replies.add(p.evalsha(sha, keys(chunk), args(chunk, marker)));
                 }
                 p.sync();
@@ -492,18 +497,26 @@ public final class RedisSink<K, V> implements Sink<K, V> {
             keys[1 + i] = layout.versionKey(k);
             keys[1 + n + i] = layout.valueKey(k);
         }
-        return List.of(keys);
+        return Arrays.asList(keys);
     }
 
+    /** The script's arguments: the plain changes (sorted first) take two each, the others four. */
     private List<byte[]> args(List<Pending> chunk, byte[] marker) {
-        List<byte[]> args = new ArrayList<>(2 + 4 * chunk.size());
+        int plainCount = 0;
+        while (plainCount < chunk.size() && chunk.get(plainCount).how == PLAIN) {
+            plainCount++;
+        }
+        List<byte[]> args = new ArrayList<>(3 + 2 * plainCount + 4 * (chunk.size() - plainCount));
         args.add(marker);
         args.add(graceArg);
+        args.add(ascii(plainCount));
         for (Pending p : chunk) {
-            args.add(p.version.getBytes(StandardCharsets.UTF_8));
+            args.add(p.version);
             args.add(p.value);
-            args.add(p.how);
-            args.add(p.versionExpiry);
+            if (p.how != PLAIN) {
+                args.add(p.how);
+                args.add(p.versionExpiry);
+            }
         }
         return args;
     }
@@ -512,7 +525,7 @@ public final class RedisSink<K, V> implements Sink<K, V> {
     private void removeUnmentioned(Jedis j, Envelope<K, V> end) {
         String origin = end.origin();
         long revision = end.originRevision();
-        String tomb = RedisLayout.version(revision, end.stamp(), origin);
+        byte[] tomb = RedisLayout.versionBytes(revision, end.stamp(), origin);
         ScanParams params = new ScanParams().match(layout.versionPattern()).count(1000);
         byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
         int removed = 0;
@@ -695,12 +708,12 @@ public final class RedisSink<K, V> implements Sink<K, V> {
     /** One change ready for the script. */
     private static final class Pending {
         final byte[] key;
-        final String version;
+        final byte[] version;
         final byte[] value;
         final byte[] how;
         final byte[] versionExpiry;
 
-        Pending(byte[] key, String version, byte[] value, byte[] how, byte[] versionExpiry) {
+        Pending(byte[] key, byte[] version, byte[] value, byte[] how, byte[] versionExpiry) {
             this.key = key;
             this.version = version;
             this.value = value;

@@ -5,8 +5,10 @@
 -- KEYS[n+2 .. 2n+1]    their value keys
 -- ARGV[1]              the epoch marker's expected content
 -- ARGV[2]              the tombstone grace in milliseconds
--- ARGV[4i-1 .. 4i+2]   change i: version, value, 'P' (plain) | 'D' (removal) | value expiry (epoch ms),
---                      version expiry (epoch ms, with an expiring value)
+-- ARGV[3]              p: the first p changes are plain (a value, no expiry): two arguments each, version and
+--                      value, from ARGV[4]
+-- then, for each other change: version, value ('' for a removal), 'D' (removal) or the value's expiry (epoch
+--                      ms), the version's expiry (epoch ms, with an expiring value; '' otherwise)
 --
 -- A version is "<revision, 19 digits>:<stamp, 19 digits>:<origin>". Revisions and stamps are compared as
 -- fixed-width decimal strings, never as Lua numbers (doubles lose 64-bit stamps' last digits). The same origin:
@@ -18,11 +20,17 @@ end
 local n = (#KEYS - 1) / 2
 local stored = redis.call('MGET', unpack(KEYS, 2, n + 1))
 local grace = ARGV[2]
+local plainCount = tonumber(ARGV[3])
 local plain = {}
 local p = 0
 local applied = 0
 for i = 1, n do
-  local b = 4 * i - 1
+  local b
+  if i <= plainCount then
+    b = 2 + 2 * i
+  else
+    b = 4 + 2 * plainCount + 4 * (i - plainCount - 1)
+  end
   local new = ARGV[b]
   local old = stored[i]
   local newer = true
@@ -39,10 +47,10 @@ for i = 1, n do
   end
   if newer then
     applied = applied + 1
-    local how = ARGV[b + 2]
     local versionKey = KEYS[i + 1]
     local valueKey = KEYS[n + 1 + i]
-    if how == 'P' then
+    local how = i > plainCount and ARGV[b + 2]
+    if not how then
       -- MSET below: a plain SET drops any TTL the keys had (an expiring value, a tombstone's grace)
       plain[p + 1] = versionKey
       plain[p + 2] = new

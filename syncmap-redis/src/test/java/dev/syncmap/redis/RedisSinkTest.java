@@ -95,8 +95,10 @@ class RedisSinkTest {
             s.write(List.of(put("node-b", 2, BOUNDARY + 2, "k", "from-b2")));
             assertEquals("from-b2", r.get("k"));
         }
-        assertTrue(RedisSink.newer(RedisLayout.version(1, BOUNDARY + 1, "a"), RedisLayout.version(1, BOUNDARY, "b")));
-        assertFalse(RedisSink.newer(RedisLayout.version(BOUNDARY, 0, "a"), RedisLayout.version(BOUNDARY + 1, 0, "a")));
+        assertTrue(RedisSink.newer(RedisLayout.versionBytes(1, BOUNDARY + 1, "a"),
+            RedisLayout.versionBytes(1, BOUNDARY, "b")));
+        assertFalse(RedisSink.newer(RedisLayout.versionBytes(BOUNDARY, 0, "a"),
+            RedisLayout.versionBytes(BOUNDARY + 1, 0, "a")));
     }
 
     /* ---------------- Removals, expiry, layout ---------------- */
