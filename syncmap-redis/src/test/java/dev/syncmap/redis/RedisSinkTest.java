@@ -149,6 +149,41 @@ class RedisSinkTest {
         }
     }
 
+    /* ---------------- Script and epoch ---------------- */
+
+    @Test
+    void aFlushedScriptCacheIsReloadedAndTheBatchApplied() throws Exception {
+        try (RedisSink<String, String> s = sink("noscript:"); RedisReplicaReader<String, String> r = s.reader();
+             Jedis j = redis.client()) {
+            s.write(List.of(put("node-a", 1, 1, "k", "v1")));
+            long losses = s.epochLosses();
+            j.scriptFlush(); // what a restarted server looks like to EVALSHA
+            s.write(List.of(put("node-a", 2, 2, "k", "v2")));
+            assertEquals("v2", r.get("k"));
+            assertEquals(losses, s.epochLosses(), "a missing script is not a lost replica");
+        }
+    }
+
+    @Test
+    void aFlushedRedisIsDetectedByTheEpochAndAnAnchorAskedFor() throws Exception {
+        List<String> requests = new ArrayList<>();
+        try (RedisSink<String, String> s = sink("epoch:"); Jedis j = redis.client()) {
+            s.anchorRequests(requests::add);
+            s.write(List.of(new Envelope<>(Envelope.Kind.ANCHOR_START, "node-a", 1, 1, null, null, true,
+                    Envelope.NO_EXPIRY), put("node-a", 1, 1, "a", "1"),
+                new Envelope<>(Envelope.Kind.ANCHOR_END, "node-a", 1, 1, null, null, true, Envelope.NO_EXPIRY)));
+            assertEquals(List.of(), requests, "a first contact without a marker that brings an anchor is no loss");
+            j.del("syncmap-meta:epoch:epoch", "epoch:a", "syncmap-meta:epoch:v:a"); // FLUSHALL of this namespace
+            s.write(List.of(put("node-a", 2, 2, "b", "2")));
+            assertEquals(1, s.epochLosses());
+            assertEquals(1, requests.size(), requests::toString);
+            assertTrue(requests.get(0).contains("epoch marker"), requests.get(0));
+            assertEquals("2", j.get("epoch:b"), "the batch is applied under the new epoch");
+            s.write(List.of(put("node-a", 3, 3, "c", "3")));
+            assertEquals(1, s.epochLosses(), "one loss, counted once");
+        }
+    }
+
     /* ---------------- Out of order, duplicated ---------------- */
 
     /** A history of one origin: revisions 1..n over a few keys, a fifth of them removals. */
