@@ -7,7 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code syncmap} command: {@code bench} measures which map fits a workload, {@code demo} tours every map.
+ * The {@code syncmap} command: {@code bench} measures which map fits a workload, {@code demo} tours every map
+ * ({@code demo redis}: a replica in Redis), {@code replicate} runs a replication node from a configuration file.
  *
  * <p>Exit status: 0 success; 1 a run failed (some configuration or an I/O error); 2 bad input (an unknown
  * option or map, a mix that does not parse, a bad thread count, a missing or invalid workload file), reported
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "syncmap", mixinStandardHelpOptions = true, versionProvider = SyncmapCommand.Version.class,
         description = "Shared in-memory maps you can snapshot, watch, copy and replicate.",
-        subcommands = {BenchCommand.class, DemoCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, DemoCommand.class, ReportCommand.class, ReplicateCommand.class,
+            CommandLine.HelpCommand.class})
 public final class SyncmapCommand implements Runnable {
 
     /** Exit status for bad input. */

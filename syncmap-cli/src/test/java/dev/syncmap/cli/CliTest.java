@@ -21,10 +21,12 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int status, String out, String err) {
+    /** What a command line did: its exit status and both outputs. */
+    record Outcome(int status, String out, String err) {
     }
 
-    private static Outcome run(String... args) {
+    /** Runs a command line in this JVM. */
+    static Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = SyncmapCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true))

@@ -223,6 +223,7 @@ public final class Replicator<K, V> implements AutoCloseable {
                 settings.retryMax.toNanos(), metrics.sink(s.name()));
             writers.add(w);
             handlers[i] = w;
+            s.anchorRequests(reason -> requestReanchor(s.name(), reason));
             if (settings.protection != null) {
                 SinkGuard<K, V> g = new SinkGuard<>(s, settings.fallbackFor(s.name()), settings.protection,
                     settings.batchSize, spills[i], checkpoints, corruptPolicy, this::requestReanchor,

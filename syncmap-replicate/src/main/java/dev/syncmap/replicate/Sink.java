@@ -80,6 +80,15 @@ public interface Sink<K, V> extends AutoCloseable {
      */
     default void onIdle() {}
 
+    /**
+     * Hands the sink a way to ask for a fresh anchor at runtime (its target lost data it had acknowledged). Called
+     * once by {@link Replicator#start()}, before the sink's first write; the request stays valid while the
+     * replicator runs. The default ignores it.
+     *
+     * @param request asks the replicator for an anchor; see {@link AnchorRequest}
+     */
+    default void anchorRequests(AnchorRequest request) {}
+
     /** Releases the sink's resources. The default does nothing. */
     @Override
     default void close() {}
