@@ -2,6 +2,7 @@ package dev.syncmap.kafka;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 import dev.syncmap.replicate.Envelope;
@@ -30,6 +31,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * </ul>
  * The record's timestamp is the stamp's physical part, so Kafka tools show when the change was made.
  *
+ * <p><b>Origin in the key (counters).</b> Compaction keeps the last record of each record key. For CRDT counters
+ * every origin's record holds only that origin's contribution, so with the map key alone compaction would keep
+ * one origin's contribution and drop the others'. With {@code originInKey} the record key is the encoded map key's
+ * length (4 bytes), the encoded map key, then the origin (UTF-8), marked by the header {@value #ORIGIN_IN_KEY}:
+ * compaction then keeps each origin's latest contribution, which is all a counter needs. Readers recognise
+ * the layout by the header, so nodes of one map must agree on it only for compaction's sake.
+ *
  * <p><b>Last-writer-wins of a removal.</b> Because the tombstone keeps its origin and stamp in headers, an
  * applier resolves it like any write: a removal wins or loses against a concurrent put by (stamp, origin), on
  * every node alike. Compaction keeps a tombstone for the topic's {@code delete.retention.ms}; a node that
@@ -49,11 +57,13 @@ public final class ChangelogFormat {
     public static final String END = "syncmap.end";
     /** Header: expiry, epoch milliseconds. */
     public static final String EXPIRES = "syncmap.expires";
+    /** Header: present (1 byte, 1) when the record key is (map key, origin). */
+    public static final String ORIGIN_IN_KEY = "syncmap.origin-in-key";
 
     private ChangelogFormat() {}
 
     /**
-     * Builds the record for a change.
+     * Builds the record for a change, keyed by the map key alone.
      *
      * @param topic the changelog topic
      * @param change a {@link Envelope.Kind#CHANGE}
@@ -66,6 +76,25 @@ public final class ChangelogFormat {
      */
     public static <K, V> ProducerRecord<byte[], byte[]> toRecord(String topic, Envelope<K, V> change,
                                                                  CodecSerde<K> keySerde, CodecSerde<V> valueSerde) {
+        return toRecord(topic, change, keySerde, valueSerde, false);
+    }
+
+    /**
+     * Builds the record for a change.
+     *
+     * @param topic the changelog topic
+     * @param change a {@link Envelope.Kind#CHANGE}
+     * @param keySerde encodes the key
+     * @param valueSerde encodes the value
+     * @param originInKey whether the record key is (map key, origin): for counters, see the class comment
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return the record, with a null value for a removal
+     * @throws IllegalArgumentException if the envelope is an anchor marker (markers are not records)
+     */
+    public static <K, V> ProducerRecord<byte[], byte[]> toRecord(String topic, Envelope<K, V> change,
+                                                                 CodecSerde<K> keySerde, CodecSerde<V> valueSerde,
+                                                                 boolean originInKey) {
         if (change.kind() != Envelope.Kind.CHANGE) {
             throw new IllegalArgumentException("only changes become records, not " + change.kind());
         }
@@ -77,8 +106,15 @@ public final class ChangelogFormat {
         if (change.expiresAtMillis() != Envelope.NO_EXPIRY) {
             headers.add(EXPIRES, longBytes(change.expiresAtMillis()));
         }
-        return new ProducerRecord<>(topic, null, HybridLogicalClock.physicalMillis(change.stamp()),
-            keySerde.serialize(topic, change.key()), valueSerde.serialize(topic, change.value()), headers);
+        byte[] key = keySerde.serialize(topic, change.key());
+        if (originInKey) {
+            byte[] origin = change.origin().getBytes(StandardCharsets.UTF_8);
+            key = ByteBuffer.allocate(Integer.BYTES + key.length + origin.length).putInt(key.length).put(key)
+                .put(origin).array();
+            headers.add(ORIGIN_IN_KEY, new byte[] {1});
+        }
+        return new ProducerRecord<>(topic, null, HybridLogicalClock.physicalMillis(change.stamp()), key,
+            valueSerde.serialize(topic, change.value()), headers);
     }
 
     /**
@@ -107,13 +143,27 @@ public final class ChangelogFormat {
             if (r.key() == null) {
                 throw new SerializationException("the record has no key");
             }
-            K key = keySerde.deserialize(r.topic(), r.key());
+            K key = keySerde.deserialize(r.topic(), mapKeyBytes(r.key(), h));
             V value = valueSerde.deserialize(r.topic(), r.value());
             return new Envelope<>(Envelope.Kind.CHANGE, origin, revision, stamp, key, value, end, expires);
         } catch (SerializationException | IllegalArgumentException e) {
             throw new SerializationException("unreadable changelog record " + r.topic() + "-" + r.partition() + "@"
                 + r.offset() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The encoded map key: the whole record key, or its first part when the origin is in the key. */
+    private static byte[] mapKeyBytes(byte[] recordKey, Headers h) {
+        Header layout = h.lastHeader(ORIGIN_IN_KEY);
+        if (layout == null) {
+            return recordKey;
+        }
+        int n = recordKey.length < Integer.BYTES ? -1 : ByteBuffer.wrap(recordKey).getInt();
+        if (n < 0 || n > recordKey.length - Integer.BYTES) {
+            throw new SerializationException("record key of " + recordKey.length + " bytes does not hold the "
+                + "(map key, origin) layout its header " + ORIGIN_IN_KEY + " announces");
+        }
+        return Arrays.copyOfRange(recordKey, Integer.BYTES, Integer.BYTES + n);
     }
 
     private static byte[] required(Headers h, String name, int size) {

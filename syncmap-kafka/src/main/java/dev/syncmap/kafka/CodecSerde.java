@@ -39,15 +39,6 @@ public final class CodecSerde<T> implements Serializer<T>, Deserializer<T> {
         this.codec = Objects.requireNonNull(codec, "codec");
     }
 
-    /**
-     * Returns the codec.
-     *
-     * @return the codec
-     */
-    public Codec<T> codec() {
-        return codec;
-    }
-
     @Override
     public byte[] serialize(String topic, T data) {
         if (data == null) {

@@ -61,6 +61,7 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
     private final CodecSerde<V> valueSerde;
     private final Admin admin;
     private final Duration healthTimeout;
+    private final boolean originInKey;
     private Producer<byte[], byte[]> producer;
     /** Keys whose last published change from this sink was a value (writer thread only). */
     private final Set<K> live = new HashSet<>();
@@ -77,9 +78,11 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
      *     defaults here, except that idempotence and {@code acks=all} are always set
      * @param keySerde encodes keys
      * @param valueSerde encodes values
+     * @param originInKey whether record keys are (map key, origin), as counters need (see {@link ChangelogFormat})
      */
     public KafkaSink(String name, String topic, Map<String, Object> clientProps, CodecSerde<K> keySerde,
-                     CodecSerde<V> valueSerde) {
+                     CodecSerde<V> valueSerde, boolean originInKey) {
+        this.originInKey = originInKey;
         this.name = Objects.requireNonNull(name, "name");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.keySerde = Objects.requireNonNull(keySerde, "keySerde");
@@ -168,7 +171,7 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
     }
 
     private void send(Envelope<K, V> e, Map<K, Boolean> liveAfter) {
-        pending.add(producer.send(ChangelogFormat.toRecord(topic, e, keySerde, valueSerde)));
+        pending.add(producer.send(ChangelogFormat.toRecord(topic, e, keySerde, valueSerde, originInKey)));
         liveAfter.put(e.key(), !e.isRemoval());
     }
 

@@ -85,8 +85,10 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
     private final HybridLogicalClock clock;
     private final MapReplicaSink<K, V> replica;
     private final ChangelogApplier<K, V> applier;
-    private Admin admin;
-    private Replicator<K, V> publisher;
+    /** Set once by {@link #start} (under this object's lock), read by any thread. */
+    private volatile Admin admin;
+    /** Set once by {@link #start} (under this object's lock), read by any thread. */
+    private volatile Replicator<K, V> publisher;
     private boolean started;
 
     private ReplicatedMap(Settings<K, V> s) {
@@ -147,7 +149,8 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                 .name("kafka-" + settings.topic.name())
                 .source(new VersionedMapSource<>(writes, origin))
                 .sink(new KafkaSink<>("kafka." + settings.topic.name(), settings.topic.name(), settings.clientProps,
-                    new CodecSerde<>(settings.keyCodec), new CodecSerde<>(settings.valueCodec)))
+                    new CodecSerde<>(settings.keyCodec), new CodecSerde<>(settings.valueCodec),
+                    settings.originInKey))
                 .clock(clock)
                 .keyCodec(settings.keyCodec)
                 .valueCodec(settings.valueCodec);
@@ -190,11 +193,16 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
      */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (!publisher.awaitCaughtUp(timeout)) {
+        Replicator<K, V> p = publisher;
+        Admin a = admin;
+        if (p == null || a == null) {
+            throw new IllegalStateException("node " + origin + " is not started");
+        }
+        if (!p.awaitCaughtUp(timeout)) {
             return false;
         }
         long left = deadline - System.nanoTime();
-        return left > 0 && applier.awaitCaughtUp(admin, Duration.ofNanos(left));
+        return left > 0 && applier.awaitCaughtUp(a, Duration.ofNanos(left));
     }
 
     /**
@@ -299,7 +307,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
      *
      * @return the replicator, or null before {@link #start}
      */
-    public synchronized Replicator<K, V> publisher() {
+    public Replicator<K, V> publisher() {
         return publisher;
     }
 
@@ -343,6 +351,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         Duration setupTimeout = Duration.ofSeconds(10);
         Duration maxClockSkew = Duration.ofSeconds(1);
         boolean skipOwnRecords;
+        boolean originInKey;
     }
 
     /**
@@ -432,6 +441,8 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         /**
          * Sets the conflict resolver; every node of the map must use the same one, and it must be
          * order-independent (see {@link ConflictResolver#isOrderIndependent()}). Default: last-writer-wins.
+         * The built-in counters ({@code g-counter}, {@code pn-counter}) also turn on
+         * {@link #originInRecordKey(boolean)}, which they need to survive compaction.
          *
          * @param r the resolver
          * @return this builder
@@ -444,6 +455,21 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                     + " diverge");
             }
             s.resolver = r;
+            s.originInKey = "g-counter".equals(r.name()) || "pn-counter".equals(r.name());
+            return this;
+        }
+
+        /**
+         * Sets whether record keys are (map key, origin) instead of the map key alone. Compaction keeps the last
+         * record per record key: counters, whose records each carry one origin's contribution, need every
+         * origin's latest record kept, so they need this on (the built-in counter resolvers set it). Call after
+         * {@link #resolver}. Default: off.
+         *
+         * @param on true to put the origin in the record key
+         * @return this builder
+         */
+        public Builder<K, V> originInRecordKey(boolean on) {
+            s.originInKey = on;
             return this;
         }
 

@@ -38,6 +38,7 @@ final class TestBroker implements AutoCloseable {
             .setConfigProp("broker.session.timeout.ms", "3000")
             .setConfigProp("broker.heartbeat.interval.ms", "500")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("log.cleaner.backoff.ms", "200") // compaction tests: the cleaner looks often
             .build();
         boolean ok = false;
         try {
