@@ -20,6 +20,7 @@ import dev.syncmap.replicate.ResolutionStats;
 import dev.syncmap.replicate.ResolverPolicy;
 import dev.syncmap.replicate.Resolvers;
 import dev.syncmap.replicate.SinkProtection;
+import dev.syncmap.replicate.SinkProtectionStatus;
 import dev.syncmap.replicate.VersionedMapSource;
 
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -198,11 +199,28 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         if (p == null || a == null) {
             throw new IllegalStateException("node " + origin + " is not started");
         }
-        if (!p.awaitCaughtUp(timeout)) {
+        if (!p.awaitCaughtUp(timeout) || !awaitSpillDrained(p, deadline)) {
             return false;
         }
         long left = deadline - System.nanoTime();
         return left > 0 && applier.awaitCaughtUp(a, Duration.ofNanos(left));
+    }
+
+    /** The pipeline counts a spilled change as written: published means the spill has drained, too. */
+    private static boolean awaitSpillDrained(Replicator<?, ?> p, long deadline) throws InterruptedException {
+        while (true) {
+            boolean drained = true;
+            for (SinkProtectionStatus st : p.protectionStatus()) {
+                drained &= st.spillEntries() == 0 && st.held() == 0;
+            }
+            if (drained) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
     }
 
     /**

@@ -25,21 +25,32 @@ final class TestBroker implements AutoCloseable {
 
     /** Formats and starts a cluster under {@code dir}. */
     static TestBroker start(Path dir) throws Exception {
+        return start(dir, 0);
+    }
+
+    /**
+     * Formats and starts a cluster under {@code dir}; with a non-zero {@code advertisedPort} the broker tells
+     * clients to reach it there (where a {@link TcpProxy} forwards to it), so a test can cut them off.
+     */
+    static TestBroker start(Path dir, int advertisedPort) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
             .setCombined(true)
             .setNumBrokerNodes(1)
             .setNumControllerNodes(1)
             .setBaseDirectory(dir)
             .build();
-        KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("transaction.state.log.replication.factor", "1")
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("broker.session.timeout.ms", "3000")
             .setConfigProp("broker.heartbeat.interval.ms", "500")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("log.cleaner.backoff.ms", "200") // compaction tests: the cleaner looks often
-            .build();
+            .setConfigProp("log.cleaner.backoff.ms", "200"); // compaction tests: the cleaner looks often
+        if (advertisedPort != 0) {
+            builder.setConfigProp("advertised.listeners", "EXTERNAL://localhost:" + advertisedPort);
+        }
+        KafkaClusterTestKit c = builder.build();
         boolean ok = false;
         try {
             c.format();
