@@ -91,6 +91,8 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private Map<TopicPartition, Long> startEnd;
     /** The broken control's origin to ignore (tests only), or null. */
     private volatile String ignoredOrigin;
+    /** The broken control's consumer group to keep positions in (tests only), or null. */
+    private String controlGroup;
 
     /**
      * An applier, not yet started.
@@ -128,6 +130,17 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     }
 
     /**
+     * Makes this applier keep its positions in a consumer group (auto-committed) and resume from them: the broken
+     * control of the kill test. Its state lives in memory, so after a restart the committed positions describe
+     * a state that is gone, and everything before them is missing. Never used by a real node.
+     *
+     * @param group the consumer group
+     */
+    void resumeFromGroupForControl(String group) {
+        this.controlGroup = group;
+    }
+
+    /**
      * Assigns all partitions, captures their end offsets and starts the applying thread. Call once.
      *
      * @param timeout the longest the cluster may take to answer
@@ -142,6 +155,11 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
         p.putAll(clientProps);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG); // positions live with the in-memory state, not in a group
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (controlGroup != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, controlGroup);
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+            p.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, 100);
+        }
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -158,6 +176,13 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
             }
             c.assign(parts);
             c.seekToBeginning(parts);
+            if (controlGroup != null) {
+                c.committed(new java.util.HashSet<>(parts), timeout).forEach((tp, om) -> {
+                    if (om != null) {
+                        c.seek(tp, om.offset());
+                    }
+                });
+            }
             startEnd = new HashMap<>(c.endOffsets(parts, timeout));
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             c.close(CloseOptions.timeout(Duration.ZERO));

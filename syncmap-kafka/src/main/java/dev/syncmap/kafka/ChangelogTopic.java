@@ -102,9 +102,16 @@ public record ChangelogTopic(String name, int partitions, short replicationFacto
     }
 
     private void check(Admin admin, Duration timeout) throws InterruptedException {
+        // a topic just created may take a moment to show in the metadata of the broker that answers
+        long deadline = System.nanoTime() + timeout.toNanos();
         TopicDescription d = describe(admin, timeout);
+        while (d == null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            d = describe(admin, timeout);
+        }
         if (d == null) {
-            throw new KafkaSetupException("changelog topic " + name + " vanished while it was being checked", null);
+            throw new KafkaSetupException("changelog topic " + name + " was created but did not appear in the"
+                + " cluster's metadata within " + timeout, null);
         }
         if (d.partitions().size() < partitions) {
             throw new KafkaSetupException("changelog topic " + name + " has " + d.partitions().size()

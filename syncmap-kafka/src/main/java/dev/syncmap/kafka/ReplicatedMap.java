@@ -104,6 +104,9 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         if (s.skipOwnRecords) {
             applier.ignoreOriginForControl(origin);
         }
+        if (s.controlGroup != null) {
+            applier.resumeFromGroupForControl(s.controlGroup);
+        }
     }
 
     /**
@@ -369,6 +372,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         Duration setupTimeout = Duration.ofSeconds(10);
         Duration maxClockSkew = Duration.ofSeconds(1);
         boolean skipOwnRecords;
+        String controlGroup;
         boolean originInKey;
     }
 
@@ -548,6 +552,18 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
          */
         Builder<K, V> skipOwnRecordsForControl() {
             s.skipOwnRecords = true;
+            return this;
+        }
+
+        /**
+         * Makes the node's applier keep its positions in a consumer group and resume from them after a restart,
+         * although its state lives in memory: the kill test's broken control, never for real use.
+         *
+         * @param group the consumer group
+         * @return this builder
+         */
+        Builder<K, V> resumeFromConsumerGroupForControl(String group) {
+            s.controlGroup = group;
             return this;
         }
 
