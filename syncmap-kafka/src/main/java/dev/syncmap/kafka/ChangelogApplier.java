@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.syncmap.replicate.Envelope;
 import dev.syncmap.replicate.HybridLogicalClock;
 import dev.syncmap.replicate.MapReplicaSink;
+import dev.syncmap.replicate.Versioned;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -55,6 +56,12 @@ import org.slf4j.LoggerFactory;
  *   the node started is in its map).</li>
  *   <li><b>Clock.</b> Every applied stamp is {@link HybridLogicalClock#observe observed} by the node's clock,
  *   so a local write made after the node saw a remote one gets a larger stamp and wins last-writer-wins.</li>
+ *   <li><b>Log-order repair.</b> Compaction keeps a key's last record in log order, which after two
+ *   concurrent writes can be the last-writer-wins loser. With the repair on, each of the node's own records is
+ *   applied on its own and checked right after: if it lost to a version from an earlier record of its key (same
+ *   key, same partition, so earlier in the log), that winner is published again verbatim (a duplicate for every
+ *   node that has it), so the last record is the winner. A failed repair is retried after the next poll; it
+ *   is lost only if the process dies first.</li>
  *   <li><b>Failures.</b> An undecodable record follows the {@link UnreadableRecordPolicy}. A failure while
  *   applying (a resolver that throws, a poisoned change) stops the applier: the node reports it from
  *   {@link #failure()}, {@link #awaitReady} and {@link #awaitCaughtUp}; it is never swallowed. Connection
@@ -93,6 +100,13 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private volatile String ignoredOrigin;
     /** The broken control's consumer group to keep positions in (tests only), or null. */
     private String controlGroup;
+    /** This node's origin, whose losing records are repaired; null: no repair. */
+    private String ownOrigin;
+    /** Publishes repairs (applier thread only), or null. */
+    private KafkaSink<K, V> repairSink;
+    /** Winners to publish again, by key (applier thread only). */
+    private final Map<K, Versioned<V>> repairs = new java.util.LinkedHashMap<>();
+    private final AtomicLong repaired = new AtomicLong();
 
     /**
      * An applier, not yet started.
@@ -127,6 +141,20 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
      */
     void ignoreOriginForControl(String origin) {
         this.ignoredOrigin = origin;
+    }
+
+    /**
+     * Turns on the log-order repair: when a record of {@code origin} (this node's) loses last-writer-wins to a
+     * version applied from an earlier record of the same key, the applier publishes that winning version again,
+     * verbatim, through {@code sink}, so the key's last record in the log is the winner and compaction keeps it.
+     * Call before {@link #start}; the applier closes the sink.
+     *
+     * @param origin this node's origin
+     * @param sink publishes the repairs (its own producer)
+     */
+    void repairLosingRecordsOf(String origin, KafkaSink<K, V> sink) {
+        this.ownOrigin = Objects.requireNonNull(origin, "origin");
+        this.repairSink = Objects.requireNonNull(sink, "sink");
     }
 
     /**
@@ -215,9 +243,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 }
                 if (!batch.isEmpty()) {
                     clock.observe(maxStamp);
-                    sink.write(batch);
+                    apply(batch);
                     records.addAndGet(batch.size());
                 }
+                publishRepairs();
                 for (TopicPartition tp : consumer.assignment()) {
                     applied.put(tp, consumer.position(tp));
                 }
@@ -230,8 +259,67 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             fail(e);
         } finally {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
-            stopped.countDown();
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
+                if (repairSink != null) {
+                    repairSink.close();
+                }
+            } finally {
+                stopped.countDown();
+            }
+        }
+    }
+
+    /**
+     * Applies a batch; with the repair on, applies each of this node's records on its own and checks right after
+     * it whether it lost to a version from an earlier record of its key (same key, same partition, so earlier
+     * in the log): that winner is noted for {@link #publishRepairs}.
+     */
+    private void apply(List<Envelope<K, V>> batch) {
+        if (ownOrigin == null) {
+            sink.write(batch);
+            return;
+        }
+        int from = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Envelope<K, V> e = batch.get(i);
+            if (!e.origin().equals(ownOrigin)) {
+                continue;
+            }
+            if (i > from) {
+                sink.write(batch.subList(from, i));
+            }
+            sink.write(batch.subList(i, i + 1));
+            from = i + 1;
+            Versioned<V> held = sink.versionOf(e.key());
+            if (held != null && held.contributions().isEmpty() && held.compareStampTo(e.toVersioned()) > 0) {
+                repairs.put(e.key(), held);
+            }
+        }
+        if (from < batch.size()) {
+            sink.write(batch.subList(from, batch.size()));
+        }
+    }
+
+    /**
+     * Publishes the noted winners again. A failure (brokers unreachable) is logged and the repairs are kept for
+     * the next round: they are only lost if this process dies first (then the key's last record stays the loser
+     * until the key is written again).
+     */
+    private void publishRepairs() {
+        if (repairs.isEmpty()) {
+            return;
+        }
+        List<Envelope<K, V>> out = new ArrayList<>(repairs.size());
+        repairs.forEach((k, v) -> out.add(new Envelope<>(Envelope.Kind.CHANGE, v.origin(), v.originRevision(),
+            v.stamp(), k, v.value(), true, v.expiresAtMillis())));
+        try {
+            repairSink.write(out);
+            repaired.addAndGet(out.size());
+            repairs.clear();
+        } catch (Exception e) {
+            LOG.warn("applier of topic {}: publishing {} log-order repairs failed; trying again after the next poll",
+                topic, out.size(), e);
         }
     }
 
@@ -353,6 +441,16 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     }
 
     /**
+     * Returns how many winning versions were published again because this node's record lost to an earlier
+     * one (see {@link ReplicatedMap}, log-order repair).
+     *
+     * @return the count
+     */
+    public long repairedRecords() {
+        return repaired.get();
+    }
+
+    /**
      * Returns how many changes were applied (duplicates included).
      *
      * @return the count
@@ -378,6 +476,9 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
             t = thread;
         }
         if (t == null) {
+            if (repairSink != null) {
+                repairSink.close(); // never started: the thread that would close it never ran
+            }
             return;
         }
         closing = true;

@@ -66,6 +66,10 @@ import org.apache.kafka.common.KafkaException;
  * incarnation's. For counters, each incarnation contributes its own running total; the old incarnation's
  * contribution stays in the topic, so the sum stays exact across restarts.
  *
+ * <p><b>Compaction.</b> The topic keeps every key's last record. For last-writer-wins that must be the winner, so
+ * a node whose own record lost to an earlier one publishes the winner again ({@link Builder#repairLogOrder});
+ * counters key records by (map key, origin) instead ({@link Builder#originInRecordKey}).
+ *
  * <p><b>Removal.</b> {@link #remove} publishes a removal even when this node never wrote the key: it first
  * records the value its view holds as its own and then removes it (two revisions, published in order). The
  * removal's tombstone carries its origin and stamp, so it wins or loses last-writer-wins like any write.
@@ -147,6 +151,11 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
             } catch (KafkaSetupException e) {
                 throw new KafkaSetupException("node " + settings.nodeId + ", Kafka at "
                     + KafkaClients.servers(settings.clientProps) + ": " + e.getMessage(), e.getCause());
+            }
+            if (settings.repairLogOrder && !settings.originInKey) {
+                applier.repairLosingRecordsOf(origin, new KafkaSink<>("kafka.repair." + settings.topic.name(),
+                    settings.topic.name(), settings.clientProps, new CodecSerde<>(settings.keyCodec),
+                    new CodecSerde<>(settings.valueCodec), false));
             }
             applier.start(settings.setupTimeout);
             Replicator.Builder<K, V> b = Replicator.<K, V>builder()
@@ -374,6 +383,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         boolean skipOwnRecords;
         String controlGroup;
         boolean originInKey;
+        boolean repairLogOrder = true;
     }
 
     /**
@@ -492,6 +502,21 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
          */
         public Builder<K, V> originInRecordKey(boolean on) {
             s.originInKey = on;
+            return this;
+        }
+
+        /**
+         * Sets whether the node repairs log order (default on; off only for the tests' broken control or a
+         * topic that is never compacted). Compaction keeps a key's last record in <i>log</i> order, which after
+         * two concurrent writes can be the last-writer-wins loser; with the repair on, a node whose own record
+         * lost to an earlier one publishes the winner again, verbatim (a duplicate to every node that has it),
+         * so the last record is always the winner. Not used with {@link #originInRecordKey(boolean)}.
+         *
+         * @param on true to repair
+         * @return this builder
+         */
+        public Builder<K, V> repairLogOrder(boolean on) {
+            s.repairLogOrder = on;
             return this;
         }
 

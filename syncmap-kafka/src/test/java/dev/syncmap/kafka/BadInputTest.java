@@ -101,6 +101,22 @@ class BadInputTest {
             e::getMessage);
     }
 
+    /** Publishes changes of Integer keys and String values, in order, as a node would. */
+    @SafeVarargs
+    static void produce(String servers, String topic, Envelope<Integer, String>... changes) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (Envelope<Integer, String> e : changes) {
+                producer.send(ChangelogFormat.toRecord(topic, e, new CodecSerde<>(Codecs.INTEGER),
+                    new CodecSerde<>(Codecs.STRING)));
+                producer.flush(); // one at a time: the log order is the order given
+            }
+        }
+    }
+
     /** Writes a good change, a change written with the wrong value codec, and a record without headers. */
     static void writeMixedRecords(String topic) {
         Map<String, Object> p = new HashMap<>();

@@ -2,11 +2,19 @@ package dev.syncmap.kafka;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -73,6 +81,43 @@ final class TestBroker implements AutoCloseable {
         Map<String, Object> p = new HashMap<>();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return Admin.create(p);
+    }
+
+    /** Counts the records the topic holds now (after compaction, fewer than were written). */
+    long countRecords(String topic) {
+        return countRecords(topic, null);
+    }
+
+    /** Counts the records the topic holds now with the given record key (all records if null). */
+    long countRecords(String topic, byte[] key) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long n = 0;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (var r : c.poll(Duration.ofMillis(100))) {
+                    if (key == null || java.util.Arrays.equals(key, r.key())) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
+    }
+
+    /** Creates a compacted topic whose segments roll every 100 ms, for a cleaner that compacts within seconds. */
+    void createEagerlyCompactedTopic(String topic) throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1).configs(Map.of("cleanup.policy", "compact",
+                "segment.ms", "100", "min.cleanable.dirty.ratio", "0.01")))).all().get();
+        }
     }
 
     @Override

@@ -13,27 +13,28 @@ import java.util.Map;
 import java.util.Random;
 
 import dev.syncmap.copy.Codecs;
+import dev.syncmap.replicate.Envelope;
+import dev.syncmap.replicate.HybridLogicalClock;
 import dev.syncmap.replicate.PnCount;
 import dev.syncmap.replicate.Resolvers;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Counters survive compaction: after the log cleaner has compacted the topic, a new node's sums still equal the
- * exact sum of every node's increments, because the record key is (map key, origin) and compaction keeps each
- * origin's latest contribution. The broken control keys records by the map key alone, and the new node's sums
- * must come out wrong.
+ * What a node that bootstraps after the log cleaner compacted the topic sees.
+ *
+ * <p>Counters: a new node's sums still equal the exact sum of every node's increments, because the record key
+ * is (map key, origin) and compaction keeps each origin's latest contribution. Broken control: records keyed by
+ * the map key alone; the new node's sums must come out wrong.
+ *
+ * <p>Last-writer-wins: two concurrent writes reach the log in the opposite order of their stamps, so the key's
+ * last record is the loser. With the log-order repair the loser's writer publishes the winner again and a new
+ * node holds the winner; the broken control turns the repair off and the new node must hold the loser.
  */
-class CounterCompactionTest {
+class CompactionTest {
 
     @TempDir
     static Path dir;
@@ -66,13 +67,48 @@ class CounterCompactionTest {
         assertNotEquals(expected, seen, "the oracle must notice contributions that compaction dropped");
     }
 
+    @Test
+    void lastWriterWinsSurvivesCompactionWhenTheLoserReachedTheLogLast() throws Exception {
+        assertEquals("winner", lateValueAfterCompaction("lww-repaired", true));
+    }
+
+    /** Broken control: without the repair, compaction keeps the loser, and a late node holds it. */
+    @Test
+    void withoutTheRepairALateNodeHoldsTheLoser() throws Exception {
+        assertEquals("loser", lateValueAfterCompaction("lww-unrepaired", false));
+    }
+
+    private static String lateValueAfterCompaction(String topic, boolean repair) throws Exception {
+        broker.createEagerlyCompactedTopic(topic);
+        try (Nodes<Integer, String> nodes = Nodes.lww(broker.bootstrapServers(), topic, Codecs.INTEGER,
+            Codecs.STRING)) {
+            ReplicatedMap<Integer, String> n = nodes.start(nodes.builder("writer").repairLogOrder(repair));
+            long now = System.currentTimeMillis();
+            // two concurrent writes of key 1: the other node's wins by stamp but reaches the log first
+            BadInputTest.produce(broker.bootstrapServers(), topic,
+                Envelope.change("other.x", 1, HybridLogicalClock.stamp(now, 5), 1, "winner", true),
+                Envelope.change(n.origin(), 1, HybridLogicalClock.stamp(now - 1_000, 0), 1, "loser", true));
+            assertTrue(n.awaitCaughtUp(Nodes.CONVERGE));
+            assertEquals("winner", n.get(1), "the running node resolves it right either way");
+            byte[] key1 = new CodecSerde<>(Codecs.INTEGER).serialize(topic, 1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int i = 0;
+            while (broker.countRecords(topic, key1) > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(150);
+                for (int k = 100; k < 140; k++) { // a record in every partition rolls its segment
+                    n.put(k, "roll" + i);
+                }
+                i++;
+                assertTrue(n.awaitCaughtUp(Nodes.CONVERGE));
+            }
+            assertEquals(1, broker.countRecords(topic, key1), "the cleaner did not compact key 1 within 30 s");
+            return nodes.start("late").get(1);
+        }
+    }
+
     private static Map<String, Long> runAndBootstrapAfterCompaction(String topic, boolean originInKey,
                                                                     Map<String, Long> expected) throws Exception {
-        try (Admin admin = broker.admin()) {
-            // small segments and an eager cleaner, so the test sees a compaction within seconds
-            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1).configs(Map.of("cleanup.policy", "compact",
-                "segment.ms", "100", "min.cleanable.dirty.ratio", "0.01")))).all().get();
-        }
+        broker.createEagerlyCompactedTopic(topic);
         try (Nodes<String, PnCount> nodes = new Nodes<>(broker.bootstrapServers(), ChangelogTopic.named(topic),
             Codecs.STRING, ReplicatedMapConvergenceTest.PN, Resolvers.pnCounter())) {
             List<ReplicatedMap<String, PnCount>> writers = new ArrayList<>();
@@ -91,7 +127,7 @@ class CounterCompactionTest {
                 nodes.assertConverged("round " + round);
                 Thread.sleep(150); // past segment.ms: the next record rolls a segment the cleaner may compact
             }
-            long written = countRecords(topic);
+            long written = broker.countRecords(topic);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             long now = written;
             while (now >= written && System.nanoTime() < deadline) {
@@ -99,7 +135,7 @@ class CounterCompactionTest {
                 expected.merge("roll", 1L, Long::sum);
                 assertTrue(writers.get(0).awaitCaughtUp(Nodes.CONVERGE));
                 Thread.sleep(300);
-                now = countRecords(topic);
+                now = broker.countRecords(topic);
                 written++;
             }
             assertTrue(now < written, "the cleaner did not compact the topic within 30 s");
@@ -108,26 +144,6 @@ class CounterCompactionTest {
             Map<String, Long> sums = new HashMap<>();
             late.snapshot().forEach((k, v) -> sums.put(k, v.value()));
             return sums;
-        }
-    }
-
-    /** Counts the records the topic holds now (after compaction, fewer than were written). */
-    static long countRecords(String topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long n = 0;
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                n += c.poll(Duration.ofMillis(100)).count();
-            }
-            return n;
         }
     }
 }
