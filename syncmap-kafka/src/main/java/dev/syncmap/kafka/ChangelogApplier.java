@@ -164,7 +164,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
      *
      * @param group the consumer group
      */
-    void resumeFromGroupForControl(String group) {
+    synchronized void resumeFromGroupForControl(String group) {
         this.controlGroup = group;
     }
 

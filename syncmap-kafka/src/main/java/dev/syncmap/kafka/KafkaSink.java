@@ -170,13 +170,24 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
         });
     }
 
-    private void send(Envelope<K, V> e, Map<K, Boolean> liveAfter) {
-        pending.add(producer.send(ChangelogFormat.toRecord(topic, e, keySerde, valueSerde, originInKey)));
+    /**
+     * Sends one record. A future that is already done has failed inside {@code send} (no metadata within
+     * {@code max.block.ms}: the brokers are unreachable): its failure is thrown at once, so a batch fails after
+     * one {@code max.block.ms}, not one per record.
+     */
+    private void send(Envelope<K, V> e, Map<K, Boolean> liveAfter) throws ExecutionException, InterruptedException {
+        Future<RecordMetadata> f = producer.send(ChangelogFormat.toRecord(topic, e, keySerde, valueSerde,
+            originInKey));
+        pending.add(f);
+        if (f.isDone()) {
+            f.get();
+        }
         liveAfter.put(e.key(), !e.isRemoval());
     }
 
     /** Tombstones for the keys this sink published live that the anchor did not mention. */
-    private void endAnchor(Envelope<K, V> end, Map<K, Boolean> liveAfter) {
+    private void endAnchor(Envelope<K, V> end, Map<K, Boolean> liveAfter)
+        throws ExecutionException, InterruptedException {
         Set<K> seen = mentioned == null ? Set.of() : mentioned;
         mentioned = null;
         Set<K> candidates = new HashSet<>(live);

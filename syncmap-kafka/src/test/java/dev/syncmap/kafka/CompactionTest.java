@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,10 +17,7 @@ import dev.syncmap.replicate.HybridLogicalClock;
 import dev.syncmap.replicate.PnCount;
 import dev.syncmap.replicate.Resolvers;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a node that bootstraps after the log cleaner compacted the topic sees.
@@ -34,23 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * last record is the loser. With the log-order repair the loser's writer publishes the winner again and a new
  * node holds the winner; the broken control turns the repair off and the new node must hold the loser.
  */
-class CompactionTest {
-
-    @TempDir
-    static Path dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = TestBroker.start(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+class CompactionTest extends WithBroker {
 
     @Test
     void aNewNodeAfterCompactionHasTheExactSums() throws Exception {

@@ -20,10 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.syncmap.copy.Codecs;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node process killed with {@code kill -9} while it writes, and started again: the restarted node rebuilds its
@@ -33,25 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * after the kill, the restarted node resumes from the committed positions, misses what came before, and the oracle
  * must see it.
  */
-class NodeKillTest {
+class NodeKillTest extends WithBroker {
 
     static final long CHILD_WAIT_S = 90;
 
-    @TempDir
-    static Path dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = TestBroker.start(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void aKilledNodeRestartsAndConverges() throws Exception {

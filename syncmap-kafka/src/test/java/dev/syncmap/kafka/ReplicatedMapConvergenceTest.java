@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,10 +21,7 @@ import dev.syncmap.replicate.PnCount;
 import dev.syncmap.replicate.ResolutionStats;
 import dev.syncmap.replicate.Resolvers;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Active-active convergence through a real broker: nodes write concurrently to overlapping keys, pause, and
@@ -33,28 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * writers made; a node started during the writes must converge too. The broken control (a node that ignores its
  * own records) must be caught by the same oracle.
  */
-class ReplicatedMapConvergenceTest {
+class ReplicatedMapConvergenceTest extends WithBroker {
 
     static final Codec<PnCount> PN = Codec.of("test.pncount", (v, out) -> {
         out.writeLong(v.increments());
         out.writeLong(v.decrements());
     }, in -> new PnCount(in.readLong(), in.readLong()));
 
-    @TempDir
-    static Path dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = TestBroker.start(dir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** Runs writers on the given nodes for a while (puts, removals, merges over {@code keys} keys). */
     static void writeLww(List<ReplicatedMap<Integer, String>> nodes, long millis, int keys) throws Exception {
