@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.syncmap.copy.Codecs;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +63,9 @@ class NodeKillTest extends WithBroker {
             try {
                 awaitLine(first, "READY", topic + "-first");
                 write(survivor, 0, 1_000, 800);
+                if (controlGroup != null) {
+                    awaitCommitted(controlGroup);
+                }
                 first.destroyForcibly(); // SIGKILL on Linux
                 assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the killed child did not go away");
                 assertEquals(137, first.exitValue(), "killed with SIGKILL");
@@ -76,6 +82,8 @@ class NodeKillTest extends WithBroker {
                     stop.set(true);
                     w.join();
                 }
+                // the survivor's writes are all in the log before the child reads to its end and dumps
+                assertTrue(survivor.awaitCaughtUp(Nodes.CONVERGE), "the survivor did not publish its writes");
                 try (OutputStream in = restarted.getOutputStream()) {
                     in.write("STOP\n".getBytes(StandardCharsets.UTF_8));
                 }
@@ -95,6 +103,25 @@ class NodeKillTest extends WithBroker {
                 destroy(second);
             }
         }
+    }
+
+    /** Waits until the control's group has committed positions (its coordinator may take a moment to start). */
+    private static void awaitCommitted(String group) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = broker.admin()) {
+            while (System.nanoTime() < deadline) {
+                long committed = 0;
+                for (OffsetAndMetadata om : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get().values()) {
+                    committed += om == null ? 0 : om.offset();
+                }
+                if (committed > 0) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the control's group " + group + " committed nothing within 30 s");
     }
 
     private static void write(ReplicatedMap<Integer, String> n, int from, int to, long millis) throws Exception {
