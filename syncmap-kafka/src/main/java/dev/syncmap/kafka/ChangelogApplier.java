@@ -107,6 +107,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     /** Winners to publish again, by key (applier thread only). */
     private final Map<K, Versioned<V>> repairs = new java.util.LinkedHashMap<>();
     private final AtomicLong repaired = new AtomicLong();
+    /** Records behind the partitions' ends, as of the last poll (applier thread writes). */
+    private volatile long lagRecords;
+    /** Physical milliseconds of the newest stamp applied (applier thread writes). */
+    private volatile long lastAppliedMillis;
 
     /**
      * An applier, not yet started.
@@ -245,11 +249,15 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                     clock.observe(maxStamp);
                     apply(batch);
                     records.addAndGet(batch.size());
+                    lastAppliedMillis = Math.max(lastAppliedMillis, HybridLogicalClock.physicalMillis(maxStamp));
                 }
                 publishRepairs();
+                long lag = 0;
                 for (TopicPartition tp : consumer.assignment()) {
                     applied.put(tp, consumer.position(tp));
+                    lag += consumer.currentLag(tp).orElse(0);
                 }
+                lagRecords = lag;
                 checkReady();
             }
         } catch (WakeupException e) {
@@ -448,6 +456,28 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
      */
     public long repairedRecords() {
         return repaired.get();
+    }
+
+    /**
+     * Returns how many records the applier is behind the ends of the partitions, as of its last poll (0 before
+     * the consumer knows the ends).
+     *
+     * @return records behind
+     */
+    public long lagRecords() {
+        return lagRecords;
+    }
+
+    /**
+     * Returns how far behind the newest change it applied is, by its stamp: 0 when caught up
+     * ({@link #lagRecords()} is 0), else the wall clock minus the stamp's physical time.
+     *
+     * @param nowMillis the wall clock, epoch milliseconds
+     * @return milliseconds behind
+     */
+    public long lagMillis(long nowMillis) {
+        long last = lastAppliedMillis;
+        return lagRecords == 0 || last == 0 ? 0 : Math.max(0, nowMillis - last);
     }
 
     /**

@@ -23,6 +23,11 @@ import dev.syncmap.replicate.SinkProtection;
 import dev.syncmap.replicate.SinkProtectionStatus;
 import dev.syncmap.replicate.VersionedMapSource;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
@@ -174,6 +179,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                 b.spillDirectory(settings.spillDirectory);
             }
             publisher = b.build();
+            registerMeters(publisher.meterRegistry());
             publisher.start();
             ok = true;
         } finally {
@@ -181,6 +187,23 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                 close();
             }
         }
+    }
+
+    /**
+     * The applier's meters, beside the pipeline's: lag in records and milliseconds, unreadable records, repairs;
+     * tagged with the topic and node id.
+     */
+    private void registerMeters(MeterRegistry registry) {
+        Tags tags = Tags.of("topic", settings.topic.name(), "node", settings.nodeId);
+        Gauge.builder("syncmap.kafka.lag.records", applier, ChangelogApplier::lagRecords)
+            .description("records the node's view is behind the changelog").tags(tags).register(registry);
+        Gauge.builder("syncmap.kafka.lag.ms", applier, a -> a.lagMillis(System.currentTimeMillis()))
+            .description("how old the newest applied change is while the view is behind").baseUnit("milliseconds")
+            .tags(tags).register(registry);
+        FunctionCounter.builder("syncmap.kafka.unreadable.records", applier, ChangelogApplier::unreadableRecords)
+            .description("changelog records that could not be decoded").tags(tags).register(registry);
+        FunctionCounter.builder("syncmap.kafka.repaired.records", applier, ChangelogApplier::repairedRecords)
+            .description("winners published again by the log-order repair").tags(tags).register(registry);
     }
 
     /**
@@ -333,7 +356,9 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
     }
 
     /**
-     * Returns the publishing pipeline (status, breaker and spill state, metrics).
+     * Returns the publishing pipeline (status, breaker and spill state, metrics). Its
+     * {@link Replicator#meterRegistry() registry} also holds the node's {@code syncmap.kafka.*} meters (lag in
+     * records and milliseconds, unreadable records, repairs), tagged with the topic and node id.
      *
      * @return the replicator, or null before {@link #start}
      */

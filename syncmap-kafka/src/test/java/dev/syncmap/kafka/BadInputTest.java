@@ -130,6 +130,8 @@ class BadInputTest extends WithBroker {
             assertTrue(n.awaitReady(Nodes.READY));
             assertEquals(2, reported.size(), reported::toString);
             assertEquals(2, n.applier().unreadableRecords());
+            assertEquals(2.0, n.publisher().meterRegistry().get("syncmap.kafka.unreadable.records")
+                .tag("topic", topic.name()).tag("node", "n1").functionCounter().count(), "the exported count");
             assertTrue(reported.stream().anyMatch(r -> r.contains("codec syncmap.long")), reported::toString);
             assertTrue(reported.stream().anyMatch(r -> r.contains("header syncmap.origin is missing")),
                 reported::toString);

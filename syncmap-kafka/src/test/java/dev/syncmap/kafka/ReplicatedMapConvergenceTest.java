@@ -21,6 +21,8 @@ import dev.syncmap.replicate.PnCount;
 import dev.syncmap.replicate.ResolutionStats;
 import dev.syncmap.replicate.Resolvers;
 
+import io.micrometer.core.instrument.Gauge;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -128,6 +130,15 @@ class ReplicatedMapConvergenceTest extends WithBroker {
             assertEquals(3, nodes.all.size());
             writeLww(nodes.all, 300, 2_000); // and the new node writes too
             nodes.assertConverged("after bootstrap");
+            for (ReplicatedMap<Integer, String> n : nodes.all) { // caught up: the exported lag comes down to 0
+                Gauge lag = n.publisher().meterRegistry().get("syncmap.kafka.lag.records").gauge();
+                long deadline = System.nanoTime() + Nodes.CONVERGE.toNanos();
+                while (lag.value() != 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(0.0, lag.value(), n + " still reports lag");
+                assertEquals(0, n.applier().lagMillis(System.currentTimeMillis()));
+            }
         }
     }
 
