@@ -23,6 +23,10 @@ import dev.syncmap.replicate.Envelope;
 import dev.syncmap.replicate.PoisonChangeException;
 import dev.syncmap.replicate.Sink;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +95,7 @@ import redis.clients.jedis.resps.ScanResult;
  * @param <K> the type of keys
  * @param <V> the type of values
  */
-public final class RedisSink<K, V> implements Sink<K, V> {
+public final class RedisSink<K, V> implements Sink<K, V>, MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
 
@@ -258,6 +262,32 @@ public final class RedisSink<K, V> implements Sink<K, V> {
      */
     public long batches() {
         return batches.get();
+    }
+
+    /**
+     * Registers this sink's counts as Micrometer counters, tagged {@code sink=<name>}:
+     * {@code syncmap.replication.redis.changes} with {@code outcome=applied} and {@code outcome=stale} (see
+     * {@link #applied()}, {@link #skipped()}), {@code syncmap.replication.redis.batches} and
+     * {@code syncmap.replication.redis.epoch.losses}. The counters read this sink's own counts, so binding
+     * costs the write path nothing; bind to the replicator's registry to export them with its meters. The
+     * pipeline's per-sink meters (batch size, write latency, breaker, spill) are the replicator's.
+     *
+     * @param registry the registry
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("syncmap.replication.redis.changes", applied, AtomicLong::doubleValue)
+            .tag("sink", name).tag("outcome", "applied")
+            .description("changes Redis applied: newer than the version it held").register(registry);
+        FunctionCounter.builder("syncmap.replication.redis.changes", skipped, AtomicLong::doubleValue)
+            .tag("sink", name).tag("outcome", "stale")
+            .description("changes Redis skipped as not newer (replays, duplicates, late arrivals, coalesced)")
+            .register(registry);
+        FunctionCounter.builder("syncmap.replication.redis.batches", batches, AtomicLong::doubleValue)
+            .tag("sink", name).description("batches written").register(registry);
+        FunctionCounter.builder("syncmap.replication.redis.epoch.losses", epochLosses, AtomicLong::doubleValue)
+            .tag("sink", name).description("times Redis was found to have lost what it was sent, and re-anchored")
+            .register(registry);
     }
 
     /**

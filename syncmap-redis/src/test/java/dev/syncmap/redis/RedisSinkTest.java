@@ -21,6 +21,9 @@ import dev.syncmap.copy.Codecs;
 import dev.syncmap.replicate.Envelope;
 import dev.syncmap.replicate.PoisonChangeException;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,6 +184,21 @@ class RedisSinkTest {
             assertEquals("2", j.get("epoch:b"), "the batch is applied under the new epoch");
             s.write(List.of(put("node-a", 3, 3, "c", "3")));
             assertEquals(1, s.epochLosses(), "one loss, counted once");
+            s.write(List.of(put("node-a", 3, 3, "c", "3"))); // a replay: stale
+
+            MeterRegistry registry = new SimpleMeterRegistry();
+            s.bindTo(registry);
+            assertEquals(1.0, registry.get("syncmap.replication.redis.epoch.losses").tag("sink", s.name())
+                .functionCounter().count());
+            assertEquals((double) s.applied(), registry.get("syncmap.replication.redis.changes")
+                .tag("outcome", "applied").functionCounter().count());
+            assertTrue(s.applied() >= 3, "a, b and c were applied: " + s.applied());
+            assertEquals((double) s.skipped(), registry.get("syncmap.replication.redis.changes")
+                .tag("outcome", "stale").functionCounter().count());
+            assertTrue(s.skipped() >= 1, "the replay of c was stale");
+            assertEquals((double) s.batches(), registry.get("syncmap.replication.redis.batches").functionCounter()
+                .count());
+            assertTrue(s.batches() >= 4, "four writes: " + s.batches());
         }
     }
 
