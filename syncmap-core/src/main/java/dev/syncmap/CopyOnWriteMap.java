@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.HashMapSnapshot;
@@ -651,6 +652,6 @@ public final class CopyOnWriteMap<K, V> extends AbstractConcurrentMap<K, V>
     @Serial
     private Object writeReplace() {
         return new SerializedMap(SerializedMap.Kind.COPY_ON_WRITE, new long[0], null,
-            SerializedMap.keysAndValues(tableAcquire().content()));
+            EntryCopies.keysAndValues(tableAcquire().content()));
     }
 }

@@ -595,6 +595,6 @@ public final class LockedMap<K, V> extends LockedTableMap<K, V>
     @Serial
     private Object writeReplace() {
         return new SerializedMap(SerializedMap.Kind.LOCKED, new long[] {isFair() ? 1 : 0}, null,
-            SerializedMap.keysAndValues(snapshot()));
+            EntryCopies.keysAndValues(snapshot()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
 import dev.syncmap.internal.Locked;
@@ -1134,6 +1135,6 @@ public final class ReadDirtyMap<K, V> extends AbstractConcurrentMap<K, V>
      */
     @Serial
     private Object writeReplace() {
-        return new SerializedMap(SerializedMap.Kind.READ_DIRTY, new long[0], null, SerializedMap.keysAndValues(this));
+        return new SerializedMap(SerializedMap.Kind.READ_DIRTY, new long[0], null, EntryCopies.keysAndValues(this));
     }
 }

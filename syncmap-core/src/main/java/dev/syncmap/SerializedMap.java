@@ -3,10 +3,8 @@ package dev.syncmap;
 import java.io.InvalidObjectException;
 import java.io.Serial;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,22 +48,6 @@ final class SerializedMap implements Serializable {
         this.settings = settings;
         this.comparator = comparator;
         this.keysAndValues = keysAndValues;
-    }
-
-    /**
-     * Copies a map's mappings as {@code [k0, v0, k1, v1, ...]}, as its {@code forEach} shows them (pass a snapshot
-     * for a point-in-time copy).
-     *
-     * @param map the map
-     * @return the copy
-     */
-    static Object[] keysAndValues(Map<?, ?> map) {
-        List<Object> kv = new ArrayList<>(map.size() * 2);
-        map.forEach((k, v) -> {
-            kv.add(k);
-            kv.add(v);
-        });
-        return kv.toArray();
     }
 
     @Serial

@@ -862,6 +862,6 @@ public final class StripedMap<K, V> extends LockedTableMap<K, V>
     @Serial
     private Object writeReplace() {
         return new SerializedMap(SerializedMap.Kind.STRIPED, new long[] {stripes.length}, null,
-            SerializedMap.keysAndValues(this));
+            EntryCopies.keysAndValues(this));
     }
 }

@@ -1,5 +1,6 @@
 package dev.syncmap;
 
+import dev.syncmap.internal.EntryCopies;
 import dev.syncmap.internal.VarHandles;
 import dev.syncmap.internal.FaultHooks;
 import dev.syncmap.internal.FunctionGuard;
@@ -695,18 +696,22 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /** The single-key writes, all made by {@link #update}: each decides the key's next value from its current one. */
     private enum Mode {
-        PUT(true, false), PUT_IF_ABSENT(true, true), REMOVE(true, false), REMOVE_VALUE(true, false),
-        REPLACE(true, false), REPLACE_VALUE(true, false),
-        COMPUTE_IF_ABSENT(false, true), COMPUTE_IF_PRESENT(false, false), COMPUTE(false, false), MERGE(false, false);
+        PUT(true, false, false), PUT_IF_ABSENT(true, true, false), REMOVE(true, false, false),
+        REMOVE_VALUE(true, false, false), REPLACE(true, false, false), REPLACE_VALUE(true, false, false),
+        COMPUTE_IF_ABSENT(false, true, true), COMPUTE_IF_PRESENT(false, false, true), COMPUTE(false, false, false),
+        MERGE(false, false, false);
 
         /** Whether a committing call returns the previous value (else the new one). */
         final boolean returnsPrevious;
         /** Whether a call that commits nothing returns the current value (else null). */
         final boolean unchangedReturnsCurrent;
+        /** Whether the public method has just read the key with {@link #get} (which brought its bin into the cache). */
+        final boolean readFirst;
 
-        Mode(boolean returnsPrevious, boolean unchangedReturnsCurrent) {
+        Mode(boolean returnsPrevious, boolean unchangedReturnsCurrent, boolean readFirst) {
             this.returnsPrevious = returnsPrevious;
             this.unchangedReturnsCurrent = unchangedReturnsCurrent;
+            this.readFirst = readFirst;
         }
     }
 
@@ -727,7 +732,9 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     @SuppressWarnings("unchecked") // the values stored are V, by the public methods' signatures
     private V update(Mode mode, K key, Object a, Object b) {
         int h = spread(key.hashCode());
-        warm(h, key);
+        if (!mode.readFirst) {
+            warm(h, key);
+        }
         int lock = lockStripe(h);
         Object old;
         Object neu;
@@ -1743,7 +1750,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     private Object writeReplace() {
         VersionedSnapshot<K, V> s = snapshot();
         return new SerializedMap(SerializedMap.Kind.VERSIONED, new long[] {historyCount, historyBytes, s.revision()},
-            comparator, SerializedMap.keysAndValues(s));
+            comparator, EntryCopies.keysAndValues(s));
     }
 
     /**
