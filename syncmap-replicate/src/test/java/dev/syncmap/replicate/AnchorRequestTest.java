@@ -74,13 +74,15 @@ class AnchorRequestTest {
             .build()) {
             rep.start();
             assertNotNull(sink.request, "the hook is handed over by start()");
-            await(() -> sink.anchors.get() == 1, "the first anchor");
+            await(() -> sink.anchors.get() >= 1, "the first anchor");
             PauseAndCompareTest.write(source, 1, 100, 500);
             assertTrue(rep.awaitCaughtUp(WAIT));
+            // the writes may have outrun the history and brought re-anchors of their own: count from here
+            int anchorsBefore = sink.anchors.get();
             sink.lose();
             if (ask) {
                 sink.request.request("test: the target lost its content");
-                await(() -> sink.anchors.get() == 2, "the requested anchor");
+                await(() -> sink.anchors.get() > anchorsBefore, "the requested anchor");
             }
             source.put(1_000, "after"); // something to wait for: the anchor (if any) is before it
             assertTrue(rep.awaitCaughtUp(WAIT));
