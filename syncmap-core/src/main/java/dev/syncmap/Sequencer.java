@@ -3,6 +3,7 @@ package dev.syncmap;
 import dev.syncmap.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /** Padding before the hot fields, so that no other object shares their cache line. */
 @SuppressWarnings("unused")
@@ -42,17 +43,32 @@ abstract class SequencerFields extends SequencerPadBefore {
  *       snapshot needs (see {@link #awaitIdle()}); the size is read in the same seqlock window.</li>
  * </ul>
  * The critical section contains no user code (mapping functions run before it, under the key's stripe lock)
- * and no allocation in the common case, so it is a few dozen nanoseconds; waiters spin, then yield, then park
- * ({@link Spin}). Only multi-key batches hold it for long. Padded on both sides: every writer writes this line,
- * which also carries the size and the history's bookkeeping ({@code historyOldest}, {@code historyBytes}), so a
- * commit owns one shared line, not three.
+ * and no allocation in the common case, so it is a few dozen nanoseconds. Only multi-key batches hold it for
+ * long. Padded on both sides: every writer writes this line, which also carries the size and the history's
+ * bookkeeping ({@code historyOldest}, {@code historyBytes}), so a commit owns one shared line, not three.
+ *
+ * <p><b>Waiting.</b> A commit tries one CAS; a cut one read. If the word is busy, the thread waits in the JDK's
+ * queue ({@link Waiters}, an {@link AbstractQueuedSynchronizer} whose acquire is this word's CAS): it retries a
+ * few times while it enqueues, then parks, and the holder's release unparks the first waiter. So a waiter for a
+ * holder that was descheduled inside the section gives its core away at once (on a machine with as many busy
+ * threads as cores, the holder needs that core to finish) and is woken as soon as the holder releases, instead of
+ * sleeping out a fixed back-off. The queue is not fair: a commit arriving while the word is free takes it even if
+ * others are queued (as a non-fair {@code ReentrantLock} does), because a hand-off to a parked thread costs
+ * microseconds and the section costs nanoseconds; a barged waiter is unparked again at the next release, and with
+ * sections this short it is not starved in practice. Cuts wait in shared mode and pass the wake-up on, so one
+ * release wakes every cut queued behind it and the commit queued after them.
+ *
+ * <p>The release is a volatile write of the word followed by a read of the queue's head (Dekker style against the
+ * waiter's volatile enqueue, then re-check of the word, then park): either the releaser sees the queued waiter and
+ * unparks it, or the waiter's re-check sees the released word. No wake-up is lost.
  *
  * <p><b>When a commit fails.</b> A holder whose section throws before it published anything calls
  * {@link #rollback}: the word returns to {@code 2r}, the revision is allocated again by the next commit, and no
  * reader could have seen it (a cut only reads even words). A holder that throws after it began to publish calls
  * {@link #poison}: the word stays odd for good, and every waiter (commits, cuts, {@link #awaitIdle()}), on seeing
  * an odd word, reads {@code brokenBy} and throws {@link IllegalStateException} instead of waiting. That read is
- * on the waiting path only; the uncontended paths read nothing more than before.
+ * on the waiting path only; the uncontended paths read nothing more than before. Threads already parked are woken
+ * by the poisoning: a broken map lets every queued waiter through the queue (each wakes the next) to throw.
  */
 @SuppressWarnings("unused")
 final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter {
@@ -60,6 +76,8 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
 
     /** The Error that escaped a commit after it began to publish; set once, read only by waiters (cold). */
     private volatile Throwable brokenBy;
+    /** Where threads park while the word is busy (a separate object: the hot line holds only the word). */
+    private final Waiters waiters = new Waiters();
 
     private static final VarHandle STATE =
         VarHandles.field(MethodHandles.lookup(), SequencerFields.class, "state", long.class);
@@ -76,24 +94,29 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
     }
 
     /**
-     * Takes the sequencer and returns the revision the caller commits. The spin reads the word opaque (it only
-     * needs to see it change); the CAS is volatile, which the no-lost-wake-up argument of {@link WatchHub}
+     * Takes the sequencer and returns the revision the caller commits, waiting in the queue while it is busy.
+     * The CAS is volatile, which the no-lost-wake-up argument of {@link WatchHub}
      * relies on: the writer's later volatile read of the open-watch count is ordered after it.
      *
      * @throws IllegalStateException if the map is broken
      */
     long acquire() {
-        for (int tries = 0;; tries++) {
-            long s = (long) STATE.getOpaque(this);
-            if ((s & 1) == 0) {
-                if (STATE.compareAndSet(this, s, s + 1)) {
-                    return (s >>> 1) + 1;
-                }
-            } else {
-                checkNotBroken(s);
+        long s = (long) STATE.getOpaque(this);
+        if ((s & 1) != 0 || !STATE.compareAndSet(this, s, s + 1)) {
+            waiters.acquire(1); // returns holding the word, or at once if the map is broken
+            Throwable cause = brokenBy;
+            if (cause != null) { // broken: the word was not taken (it stays odd); pass the wake-up on
+                waiters.release(1);
+                throw broken((long) STATE.getVolatile(this), cause);
             }
-            Spin.pause(tries);
         }
+        return ((long) STATE.get(this) >>> 1) + 1; // plain: the holder's own write
+    }
+
+    /** One attempt to take the word (from the queue). */
+    private boolean tryTake() {
+        long s = (long) STATE.getVolatile(this);
+        return (s & 1) == 0 && STATE.compareAndSet(this, s, s + 1);
     }
 
     /** The size as of the current holder's last write; call only while holding the sequencer (plain read). */
@@ -104,7 +127,8 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
     /** Publishes the new size and commits {@code revision}, releasing the sequencer. */
     void release(long revision, long newSize) {
         SIZE.setRelease(this, newSize);
-        STATE.setRelease(this, revision << 1);
+        STATE.setVolatile(this, revision << 1); // volatile: ordered before the read of the queue (no lost wake-up)
+        waiters.release(1);
     }
 
     /**
@@ -112,7 +136,8 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
      * published anything (size and history untouched). The next commit allocates {@code revision} again.
      */
     void rollback(long revision) {
-        STATE.setRelease(this, (revision - 1) << 1);
+        STATE.setVolatile(this, (revision - 1) << 1);
+        waiters.release(1);
     }
 
     /**
@@ -121,12 +146,47 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
      */
     void poison(Throwable cause) {
         brokenBy = cause;
+        waiters.release(1); // the first queued waiter wakes, sees the map broken, wakes the next and throws
     }
 
     /** The exception every later commit, cut and wait throws, or null if the map is not broken. */
     IllegalStateException brokenException() {
         Throwable cause = brokenBy;
         return cause == null ? null : broken((long) STATE.getAcquire(this), cause);
+    }
+
+    /**
+     * The queue of threads waiting for the word: commits in exclusive mode, cuts in shared mode. Its own state is
+     * unused; "acquiring" is the sequencer's CAS (exclusive) or seeing the word even (shared, changing nothing).
+     * On a broken map both succeed at once, so that each woken waiter passes the wake-up on (the caller releases
+     * and throws).
+     */
+    private final class Waiters extends AbstractQueuedSynchronizer {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean tryAcquire(int ignored) {
+            if (brokenBy != null && (((long) STATE.getVolatile(Sequencer.this)) & 1) != 0) {
+                return true; // broken: acquire() releases and throws
+            }
+            return tryTake();
+        }
+
+        @Override
+        protected boolean tryRelease(int ignored) {
+            return true; // the word was released by the caller: wake the first waiter
+        }
+
+        @Override
+        protected int tryAcquireShared(int ignored) {
+            long s = (long) STATE.getVolatile(Sequencer.this);
+            return (s & 1) == 0 || brokenBy != null ? 1 : -1;
+        }
+
+        @Override
+        protected boolean tryReleaseShared(int ignored) {
+            return true;
+        }
     }
 
     private void checkNotBroken(long oddState) {
@@ -165,13 +225,14 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
      * @throws IllegalStateException if the map is broken
      */
     long awaitIdle() {
-        for (int tries = 0;; tries++) {
+        for (;;) {
             long s = (long) STATE.getVolatile(this);
             if ((s & 1) == 0) {
                 return s;
             }
             checkNotBroken(s);
-            Spin.pause(tries);
+            waiters.acquireShared(1); // returns once the word was seen even (or throws if broken)
+            waiters.releaseShared(1); // a cut holds nothing: pass the wake-up on to the next waiter
         }
     }
 

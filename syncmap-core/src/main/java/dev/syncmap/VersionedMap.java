@@ -106,11 +106,11 @@ import java.util.function.Function;
  * the live value since prior.revision. A node is 32 bytes (compressed oops), like a ConcurrentHashMap node: `prior`
  * fills what is padding there. No node carries its own revision: versions exist only while a snapshot needs them.
  *
- * Writers. A write locks its key's stripe (a spin lock per stripe, 64 bytes apart; the stripe is the low bits of
+ * Writers. A write locks its key's stripe (a StripeLock: a padded JDK queued mutex; the stripe is the low bits of
  * the spread hash, so a bin belongs to exactly one stripe at every table size), finds the node, runs the mapping
  * function if any (FunctionGuard around it), and, only if something changes, commits: it takes the Sequencer
  * (CAS `2r -> 2r+1`, allocating revision r+1), publishes the change, appends it to the ChangeLog, writes the new
- * size, and releases the sequencer with a release store of `2(r+1)`. Allocation (node, version record, history
+ * size, and releases the sequencer with a volatile store of `2(r+1)` (then wakes a queued waiter, if any). Allocation (node, version record, history
  * growth) and the size estimate happen before the sequencer is taken, so the critical section runs no user code
  * and, in practice, cannot fail (see "When code throws").
  *
@@ -213,15 +213,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     private static final int HASH_BITS = 0x7fffffff;
     private static final int MAX_TABLE = 1 << 30;
     private static final int MIN_TABLE = 16;
-    /** Stripe lock words are 16 ints (64 bytes, a cache line) apart, against false sharing. */
-    private static final int STRIPE_SHIFT = 4;
-    private static final int STRIPE_OFFSET = 16;
     /** From this many bins on, a write walks its bin without the lock first, so its cache misses are not taken
      * while holding the stripe (shorter holds, less waiting for other writers of the stripe). */
     private static final int WARM_TABLE = 1 << 16;
 
     private static final VarHandle TAB = MethodHandles.arrayElementVarHandle(Node[].class);
-    private static final VarHandle LOCK = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle VALUE = VarHandles.field(MethodHandles.lookup(), Node.class, "value", Object.class);
     private static final VarHandle NEXT = VarHandles.field(MethodHandles.lookup(), Node.class, "next", Node.class);
     private static final VarHandle PRIOR = VarHandles.field(MethodHandles.lookup(), Node.class, "prior", Version.class);
@@ -233,7 +229,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     /** Read by every get; written only by a resize (all stripes held). */
     private transient volatile Node<K, V>[] table;
 
-    private final transient int[] stripeLocks;
+    private final transient StripeLock[] stripeLocks;
     private final transient int stripeMask;
     private final transient Sequencer sequencer;
     private final transient ChangeLog<K, V> log;
@@ -266,7 +262,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
     private VersionedMap(Builder<K, V> b, long startRevision, int expectedSize) {
         int stripes = b.stripes > 0 ? b.stripes : defaultStripes();
         this.stripeMask = stripes - 1;
-        this.stripeLocks = new int[(stripes << STRIPE_SHIFT) + 2 * STRIPE_OFFSET];
+        this.stripeLocks = new StripeLock[stripes];
+        for (int i = 0; i < stripes; i++) {
+            stripeLocks[i] = new StripeLock();
+        }
         this.sequencer = new Sequencer(startRevision, 0);
         ChangeLog.Estimator<K, V> est = b.estimator == null ? null : b.estimator::estimate;
         this.log = new ChangeLog<>(sequencer, b.historyCount, b.historyBytes, DEFAULT_CHANGE_BYTES, est);
@@ -404,25 +403,10 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     /* ---------------- Stripe locks ---------------- */
 
-    private int lockStripe(int hash) {
-        int idx = ((hash & stripeMask) << STRIPE_SHIFT) + STRIPE_OFFSET;
-        if (!LOCK.compareAndSet(stripeLocks, idx, 0, 1)) {
-            lockSlow(idx);
-        }
-        return idx;
-    }
-
-    private void lockSlow(int idx) {
-        for (int tries = 0;; tries++) {
-            Spin.pause(tries);
-            if ((int) LOCK.getOpaque(stripeLocks, idx) == 0 && LOCK.compareAndSet(stripeLocks, idx, 0, 1)) {
-                return;
-            }
-        }
-    }
-
-    private void unlockStripe(int idx) {
-        LOCK.setRelease(stripeLocks, idx, 0);
+    private StripeLock lockStripe(int hash) {
+        StripeLock lock = stripeLocks[hash & stripeMask];
+        lock.lock();
+        return lock;
     }
 
     /**
@@ -433,11 +417,11 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         int s = 0;
         try {
             for (; s <= stripeMask; s++) {
-                lockStripe(s);
+                stripeLocks[s].lock();
             }
         } catch (Throwable t) {
             while (--s >= 0) {
-                unlockStripe((s << STRIPE_SHIFT) + STRIPE_OFFSET);
+                stripeLocks[s].unlock();
             }
             throw t;
         }
@@ -445,7 +429,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
 
     private void unlockAll() {
         for (int s = stripeMask; s >= 0; s--) {
-            unlockStripe((s << STRIPE_SHIFT) + STRIPE_OFFSET);
+            stripeLocks[s].unlock();
         }
     }
 
@@ -735,7 +719,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         if (!mode.readFirst) {
             warm(h, key);
         }
-        int lock = lockStripe(h);
+        StripeLock lock = lockStripe(h);
         Object old;
         Object neu;
         boolean grow;
@@ -750,7 +734,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
             }
             grow = commit(tab, i, e, h, e == null ? key : e.key, old, neu);
         } finally {
-            unlockStripe(lock);
+            lock.unlock();
         }
         afterCommit(grow);
         return (V) (mode.returnsPrevious ? old : neu);
@@ -1694,7 +1678,7 @@ public final class VersionedMap<K, V> extends AbstractConcurrentMap<K, V>
         }
 
         /**
-         * Sets the number of writer stripes (a power of two, 1 to 1024; 64 bytes each). Default: 2 &times; the
+         * Sets the number of writer stripes (a power of two, 1 to 1024; about 100 bytes each). Default: 2 &times; the
          * processors, between 16 and 64.
          *
          * @param stripes the stripe count
