@@ -63,6 +63,13 @@ public final class HtmlReport {
         for (Recommendation.RequirementAdvice a : rec.requirements()) {
             h.append("<p class=\"headline\">").append(esc(a.headline())).append("</p>\n");
         }
+        if (!rec.tails().isEmpty()) {
+            h.append("<ul class=\"tails\">\n");
+            for (TailVerdict t : rec.tails()) {
+                h.append("<li>").append(esc(t.text())).append("</li>\n");
+            }
+            h.append("</ul>\n");
+        }
         h.append("<p class=\"muted\">A winner is named only when its ").append(ci)
                 .append(" confidence interval lies wholly above the runner-up's; otherwise the scenario is a tie. ")
                 .append("Errors are the half-width of the ").append(ci)

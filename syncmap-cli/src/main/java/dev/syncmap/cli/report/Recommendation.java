@@ -9,18 +9,21 @@ import java.util.List;
  * @param headline the overall answer in one or two sentences
  * @param scenarios one verdict per scenario, among all measured maps
  * @param requirements one entry per requirement the user stated (snapshots, change feed), else empty
+ * @param tails one comparison of latency tails per open-loop load measured (empty in results written before
+ *              tails were weighed, and when no latency was measured)
  */
 public record Recommendation(double confidence, String headline, List<Verdict> scenarios,
-                             List<RequirementAdvice> requirements) {
+                             List<RequirementAdvice> requirements, List<TailVerdict> tails) {
 
     /**
-     * Copies the lists.
+     * Copies the lists; a missing {@code tails} (an older results file) reads as empty.
      *
-     * @throws NullPointerException if a list is null
+     * @throws NullPointerException if {@code scenarios} or {@code requirements} is null
      */
     public Recommendation {
         scenarios = List.copyOf(scenarios);
         requirements = List.copyOf(requirements);
+        tails = tails == null ? List.of() : List.copyOf(tails);
     }
 
     /**

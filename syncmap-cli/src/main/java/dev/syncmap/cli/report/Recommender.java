@@ -1,6 +1,7 @@
 package dev.syncmap.cli.report;
 
 import dev.syncmap.cli.bench.KeyCount;
+import dev.syncmap.cli.bench.LatencyMeasurement;
 import dev.syncmap.cli.bench.Measurement;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.Scenario;
@@ -16,16 +17,24 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Derives the recommendation from measured throughputs.
+ * Derives the recommendation from measured throughputs, weighed with the measured latency tails.
  *
  * <p>The one rule it never breaks: a winner is named only when its confidence interval (mean ± error at the
  * run's confidence level) lies wholly above the runner-up's. When the intervals overlap, the difference is
  * inside the error and the verdict is a tie between every contender whose interval overlaps the leader's. An
  * unknown error (too few iterations) overlaps everything.
  *
+ * <p>Tails: for each open-loop load measured, the map with the lowest p99 among those that kept up is named, and
+ * a map whose p99 is at least {@link #LONG_TAIL} times that has a long tail. When the map a headline names has a
+ * long tail at some thread count, or fell behind the load, the headline says so and names the map with the lowest
+ * p99 there: throughput alone would hide what a service owner feels.
+ *
  * <p>Stateless after construction and thread-safe.
  */
 public final class Recommender {
+
+    /** A p99 at least this many times the lowest is a long tail (single runs: a margin above run-to-run noise). */
+    public static final double LONG_TAIL = 5.0;
 
     private final double confidence;
     private final Predicate<String> offersSnapshots;
@@ -58,6 +67,20 @@ public final class Recommender {
      * @return the recommendation
      */
     public Recommendation recommend(List<Measurement> measurements, Plan.Needs needs) {
+        return recommend(measurements, List.of(), needs);
+    }
+
+    /**
+     * Recommends a map for the measured workload, weighing the latency tails measured beside the throughput.
+     *
+     * @param measurements the throughput results (any number of scenarios)
+     * @param latency the open-loop latency results (any number of loads; may be empty)
+     * @param needs what the user requires besides speed
+     * @return the recommendation
+     */
+    public Recommendation recommend(List<Measurement> measurements, List<LatencyMeasurement> latency,
+                                    Plan.Needs needs) {
+        List<TailVerdict> tails = tails(latency);
         Map<Scenario, List<Measurement>> byScenario = new TreeMap<>(Scenario.ORDER);
         for (Measurement m : measurements) {
             byScenario.computeIfAbsent(m.scenario(), s -> new ArrayList<>()).add(m);
@@ -68,21 +91,23 @@ public final class Recommender {
         }
         String headline = measurements.isEmpty()
                 ? "No results: nothing finished, so there is nothing to recommend."
-                : headline(verdicts, "");
+                : headline(verdicts, "") + tailNote(named(verdicts), tails);
 
         List<Recommendation.RequirementAdvice> advice = new ArrayList<>();
         if (needs.snapshots()) {
-            advice.add(requirement("snapshots", "snapshots", offersSnapshots, allWithSnapshots, byScenario));
+            advice.add(requirement("snapshots", "snapshots", offersSnapshots, allWithSnapshots, byScenario, tails));
         }
         if (needs.changeFeed()) {
-            advice.add(requirement("changeFeed", "a change feed", offersChangeFeed, allWithChangeFeed, byScenario));
+            advice.add(requirement("changeFeed", "a change feed", offersChangeFeed, allWithChangeFeed, byScenario,
+                tails));
         }
-        return new Recommendation(confidence, headline, verdicts, advice);
+        return new Recommendation(confidence, headline, verdicts, advice, tails);
     }
 
     private Recommendation.RequirementAdvice requirement(String key, String what, Predicate<String> offers,
                                                          List<String> allOffering,
-                                                         Map<Scenario, List<Measurement>> byScenario) {
+                                                         Map<Scenario, List<Measurement>> byScenario,
+                                                         List<TailVerdict> tails) {
         Set<String> candidates = new LinkedHashSet<>();
         for (List<Measurement> ms : byScenario.values()) {
             for (Measurement m : ms) {
@@ -106,8 +131,8 @@ public final class Recommender {
             }
         }
         String head = "Needing " + what + ": " + headline(verdicts, "among maps with " + what + " ");
-        return new Recommendation.RequirementAdvice(key, List.copyOf(candidates), head + costVersusFastest(verdicts),
-                verdicts);
+        return new Recommendation.RequirementAdvice(key, List.copyOf(candidates),
+                head + costVersusFastest(verdicts) + tailNote(named(verdicts), tails), verdicts);
     }
 
     /** The verdict for one scenario among the given candidates. */
@@ -248,6 +273,107 @@ public final class Recommender {
         }
         return String.format(Locale.ROOT, " Where a faster map without it exists (%d of %d scenarios), the best "
                 + "candidate runs at %.2f× to %.2f× its throughput.", n, verdicts.size(), min, max);
+    }
+
+    /** One tail comparison per open-loop load (key count, distribution, threads, rate), in the order measured. */
+    private static List<TailVerdict> tails(List<LatencyMeasurement> latency) {
+        Map<String, List<LatencyMeasurement>> byLoad = new LinkedHashMap<>();
+        for (LatencyMeasurement l : latency) {
+            String load = l.keys() + "/" + l.dist() + "/" + l.threads() + "/" + l.targetOpsPerSecond();
+            byLoad.computeIfAbsent(load, k -> new ArrayList<>()).add(l);
+        }
+        List<TailVerdict> out = new ArrayList<>();
+        for (List<LatencyMeasurement> group : byLoad.values()) {
+            out.add(tailVerdict(group));
+        }
+        return out;
+    }
+
+    private static TailVerdict tailVerdict(List<LatencyMeasurement> group) {
+        LatencyMeasurement any = group.get(0);
+        String load = any.threads() + (any.threads() == 1 ? " thread" : " threads") + ", "
+                + Format.si(any.targetOpsPerSecond()) + " ops/s, " + KeyCount.format(any.keys()) + " keys";
+        List<LatencyMeasurement> keptUp = new ArrayList<>();
+        List<String> behind = new ArrayList<>();
+        for (LatencyMeasurement l : group) {
+            if (l.dropped() > 0) {
+                behind.add(l.map());
+            } else {
+                keptUp.add(l);
+            }
+        }
+        StringBuilder text = new StringBuilder("At ").append(load).append(": ");
+        if (keptUp.isEmpty()) {
+            text.append("no map kept up with the load");
+            return new TailVerdict(any.keys(), any.dist(), any.threads(), any.targetOpsPerSecond(), null, 0,
+                    List.of(), behind, text.append('.').toString());
+        }
+        keptUp.sort(Comparator.comparingLong(LatencyMeasurement::p99Ns));
+        LatencyMeasurement best = keptUp.get(0);
+        text.append("lowest p99 ").append(best.map()).append(" (").append(Format.nanos(best.p99Ns())).append(')');
+        List<String> longTails = new ArrayList<>();
+        List<String> described = new ArrayList<>();
+        for (LatencyMeasurement l : keptUp.subList(1, keptUp.size())) {
+            double ratio = (double) l.p99Ns() / Math.max(1, best.p99Ns());
+            if (ratio >= LONG_TAIL) {
+                longTails.add(l.map());
+                String gc = l.p99GcShare() == null ? ""
+                        : ", " + Math.round(l.p99GcShare() * 100) + " % of it in GC pauses";
+                described.add(l.map() + " " + String.format(Locale.ROOT, "%.0f×", ratio) + gc);
+            }
+        }
+        if (!described.isEmpty()) {
+            text.append("; long tails (p99 ≥ ").append(String.format(Locale.ROOT, "%.0f×", LONG_TAIL))
+                    .append(" the lowest): ").append(String.join(", ", described));
+        }
+        if (!behind.isEmpty()) {
+            text.append("; fell behind the load (dropped requests): ").append(joinAnd(behind));
+        }
+        return new TailVerdict(any.keys(), any.dist(), any.threads(), any.targetOpsPerSecond(), best.map(),
+                best.p99Ns(), longTails, behind, text.append('.').toString());
+    }
+
+    /** The map a set of verdicts names first: the most outright wins, then ties, then only-candidate verdicts. */
+    private static String named(List<Verdict> verdicts) {
+        Map<String, int[]> tally = new LinkedHashMap<>();
+        for (Verdict v : verdicts) {
+            int slot = switch (v.outcome()) {
+                case Verdict.WIN -> 0;
+                case Verdict.TIE -> 1;
+                default -> 2;
+            };
+            List<String> counted = v.outcome().equals(Verdict.TIE) ? v.leaders() : v.leaders().subList(0, 1);
+            for (String m : counted) {
+                tally.computeIfAbsent(m, k -> new int[3])[slot]++;
+            }
+        }
+        return tally.entrySet().stream()
+                .min(Comparator.<Map.Entry<String, int[]>>comparingInt(e -> -e.getValue()[0])
+                        .thenComparingInt(e -> -e.getValue()[1])
+                        .thenComparingInt(e -> -e.getValue()[2])
+                        .thenComparing(Map.Entry::getKey))
+                .map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** A sentence to add when {@code map} has a long tail or fell behind under some measured load; else "". */
+    private static String tailNote(String map, List<TailVerdict> tails) {
+        if (map == null) {
+            return "";
+        }
+        List<String> where = new ArrayList<>();
+        for (TailVerdict t : tails) {
+            String at = t.threads() + (t.threads() == 1 ? " thread" : " threads");
+            if (t.fellBehind().contains(map)) {
+                where.add("it fell behind the open-loop load at " + at
+                        + (t.lowest() == null ? "" : " (" + t.lowest() + " kept up with the lowest p99)"));
+            } else if (t.longTails().contains(map)) {
+                where.add("its p99 is a long tail at " + at + " (" + t.lowest() + " has the lowest p99 there)");
+            }
+        }
+        if (where.isEmpty()) {
+            return "";
+        }
+        return " But weigh the tails: " + String.join("; ", where) + " (single latency runs; see the latency table).";
     }
 
     private static Measurement fastest(List<Measurement> ms) {

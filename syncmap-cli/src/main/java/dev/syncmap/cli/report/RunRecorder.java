@@ -113,7 +113,7 @@ public final class RunRecorder {
         ResultsDocument.Progress progress = new ResultsDocument.Progress(plan.configurations().size(),
                 measurements.size(), failedConfigurations, (System.nanoTime() - startNanos) / 1e9);
         return new ResultsDocument(ResultsDocument.SCHEMA, partial, progress, environment, options, results, failed,
-                latency, footprint, recommender.recommend(measurements, plan.needs()));
+                latency, footprint, recommender.recommend(measurements, latency, plan.needs()));
     }
 
     private static Double orNull(double v) {

@@ -86,6 +86,9 @@ public final class TerminalTable {
         }
         out.println();
         out.println("Recommendation: " + doc.recommendation().headline());
+        for (TailVerdict t : doc.recommendation().tails()) {
+            out.println("  Tails: " + t.text());
+        }
         for (var a : doc.recommendation().requirements()) {
             out.println(a.headline());
             if (a.scenarios().size() > 1) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.syncmap.cli.bench.LatencyMeasurement;
 import dev.syncmap.cli.bench.Measurement;
 import dev.syncmap.cli.bench.Plan;
 import dev.syncmap.cli.bench.Scenario;
@@ -172,5 +173,65 @@ class RecommenderTest {
         Recommendation r = recommender.recommend(List.of(), new Plan.Needs(true, true));
         assertTrue(r.headline().startsWith("No results"), r.headline());
         assertTrue(r.scenarios().isEmpty());
+    }
+
+    private static LatencyMeasurement lat(String map, int threads, long p99Us, long dropped, Double gcShare) {
+        long us = 1_000;
+        return new LatencyMeasurement(map, 100_000, "uniform", threads, 50_000, 50_000, 50_000, dropped, us, 2 * us,
+                p99Us * us, 2 * p99Us * us, 3 * p99Us * us, us, p99Us * us, 2 * p99Us * us, gcShare, gcShare, 1, us);
+    }
+
+    @Test
+    void aThroughputWinnerWithALongTailIsNamedWithTheMapThatHasTheLowestP99() {
+        Recommendation r = recommender.recommend(List.of(
+                m("ConcurrentHashMap", s, 100, 5), m("StripedMap", s, 150, 6)),
+            List.of(lat("ConcurrentHashMap", 1, 10, 0, 0.0), lat("StripedMap", 1, 11, 0, 0.0),
+                lat("ConcurrentHashMap", 2, 20, 0, 0.0), lat("StripedMap", 2, 120, 0, 0.25),
+                lat("CopyOnWriteMap", 2, 5, 900, 1.0)),
+            Plan.Needs.NONE);
+        assertEquals(2, r.tails().size());
+        TailVerdict one = r.tails().get(0);
+        assertEquals("ConcurrentHashMap", one.lowest());
+        assertTrue(one.longTails().isEmpty(), "1.1x is no long tail: " + one.text());
+        TailVerdict two = r.tails().get(1);
+        assertEquals(2, two.threads());
+        assertEquals("ConcurrentHashMap", two.lowest(), "a map that dropped requests is never the lowest");
+        assertEquals(20_000, two.lowestP99Ns());
+        assertEquals(List.of("StripedMap"), two.longTails());
+        assertEquals(List.of("CopyOnWriteMap"), two.fellBehind());
+        assertTrue(two.text().contains("StripedMap 6×, 25 % of it in GC pauses"), two.text());
+        assertTrue(r.headline().startsWith("StripedMap wins"), r.headline());
+        assertTrue(r.headline().contains("But weigh the tails: its p99 is a long tail at 2 threads "
+            + "(ConcurrentHashMap has the lowest p99 there)"), r.headline());
+    }
+
+    @Test
+    void aWinnerWithoutALongTailGetsNoTailNoteAndRequirementsAreWeighedToo() {
+        Recommendation r = recommender.recommend(List.of(
+                m("ConcurrentHashMap", s, 150, 5), m("VersionedMap", s, 100, 6), m("TrieMap", s, 40, 2)),
+            List.of(lat("ConcurrentHashMap", 2, 20, 0, 0.0), lat("VersionedMap", 2, 120, 0, 0.4),
+                lat("TrieMap", 2, 21, 0, 0.0)),
+            new Plan.Needs(true, false));
+        assertFalse(r.headline().contains("weigh the tails"), r.headline());
+        Recommendation.RequirementAdvice snapshots = r.requirements().get(0);
+        assertTrue(snapshots.headline().contains("But weigh the tails: its p99 is a long tail at 2 threads "
+            + "(ConcurrentHashMap has the lowest p99 there)"), snapshots.headline());
+    }
+
+    @Test
+    void aWinnerThatFellBehindIsSaidToHaveFallenBehind() {
+        Recommendation r = recommender.recommend(List.of(m("CopyOnWriteMap", s, 150, 5),
+                m("ConcurrentHashMap", s, 100, 5)),
+            List.of(lat("CopyOnWriteMap", 2, 900_000, 30_000, 1.0), lat("ConcurrentHashMap", 2, 20, 0, 0.0)),
+            Plan.Needs.NONE);
+        assertTrue(r.headline().contains("it fell behind the open-loop load at 2 threads (ConcurrentHashMap kept up "
+            + "with the lowest p99)"), r.headline());
+    }
+
+    @Test
+    void noLatencyMeansNoTails() {
+        Recommendation r = recommender.recommend(List.of(m("ConcurrentHashMap", s, 100, 5)), Plan.Needs.NONE);
+        assertTrue(r.tails().isEmpty());
+        assertFalse(r.headline().contains("tails"), r.headline());
     }
 }
