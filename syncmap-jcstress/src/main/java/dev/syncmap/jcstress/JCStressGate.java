@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 import org.openjdk.jcstress.JCStress;
 import org.openjdk.jcstress.Options;
 import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
 import org.openjdk.jcstress.infra.Status;
 import org.openjdk.jcstress.infra.collectors.DiskReadCollector;
 import org.openjdk.jcstress.infra.collectors.TestResult;
@@ -24,11 +26,14 @@ import org.openjdk.jcstress.infra.grading.TestGrading;
  * Runs the module's jcstress tests from the build and turns their results into a pass/fail verdict, so that
  * {@code mvn verify} fails on a forbidden outcome instead of leaving it in an HTML report.
  *
- * <p>Two runs, both in this JVM through jcstress's own API (jcstress forks a JVM per test configuration):
+ * <p>Up to three runs, all in this JVM through jcstress's own API (jcstress forks a JVM per test configuration):
  * <ol>
  *   <li><b>Real tests</b>: every test not marked {@link RacyControl}, in the mode given by {@code --mode}
  *       ({@code sanity} in CI). Passes if every selected test produced results, every result has status
  *       {@code NORMAL}, and no outcome graded {@code FORBIDDEN} (or unknown) was observed.</li>
+ *   <li><b>Real termination tests</b> ({@code Mode.Termination}: an actor that must finish after a signal) are
+ *       graded the same way but run as the controls are (one fork, one iteration of {@code --control-millis}),
+ *       because a {@code sanity} iteration of 0 ms collects no termination sample at all.</li>
  *   <li><b>Controls</b>: the {@link RacyControl} tests, in {@code quick} mode with one fork, one iteration of
  *       {@code --control-millis} and a single JVM configuration. Passes only if each control <em>fails</em>:
  *       its deliberately racy, {@code FORBIDDEN} outcome must be observed. Sanity mode takes a handful of
@@ -84,20 +89,33 @@ public final class JCStressGate {
         List<String> problems = new ArrayList<>();
         List<String> report = new ArrayList<>();
         SortedSet<String> realTests = new TreeSet<>();
+        SortedSet<String> terminationTests = new TreeSet<>();
         for (String test : select(extra)) {
             if (!isControl(test)) {
-                realTests.add(test);
+                (isTermination(test) && "sanity".equals(mode) ? terminationTests : realTests).add(test);
             }
         }
-        if (realTests.isEmpty()) {
+        if (realTests.isEmpty() && terminationTests.isEmpty()) {
             problems.add("no real jcstress test selected: nothing was verified");
-        } else {
+        }
+        if (!realTests.isEmpty()) {
             Map<String, String> run = options(List.of("-m", mode));
             run.putAll(options(extra));
             run.put("-r", "results/tests");
             run.put("-t", exactly(realTests));
             Map<String, List<TestResult>> results = runJCStress(run);
             for (String test : realTests) {
+                checkRealTest(test, results.get(test), report, problems);
+            }
+        }
+        if (!terminationTests.isEmpty()) {
+            Map<String, String> run = options(extra);
+            run.putAll(options(List.of("-m", "quick", "-f", "1", "-iters", "1",
+                    "-time", Integer.toString(controlMillis))));
+            run.put("-r", "results/termination");
+            run.put("-t", exactly(terminationTests));
+            Map<String, List<TestResult>> results = runJCStress(run);
+            for (String test : terminationTests) {
                 checkRealTest(test, results.get(test), report, problems);
             }
         }
@@ -121,7 +139,8 @@ public final class JCStressGate {
                 + jvmArgs) + ") ====");
         report.forEach(System.out::println);
         if (problems.isEmpty()) {
-            System.out.println("PASSED: " + realTests.size() + " real test(s) without forbidden outcomes, "
+            System.out.println("PASSED: " + (realTests.size() + terminationTests.size())
+                    + " real test(s) without forbidden outcomes, "
                     + allControls.size() + " racy control(s) reported as expected");
             System.exit(0);
         }
@@ -292,6 +311,16 @@ public final class JCStressGate {
             }
         }
         return controls;
+    }
+
+    private static boolean isTermination(String test) {
+        try {
+            JCStressTest t = Class.forName(test, false, JCStressGate.class.getClassLoader())
+                    .getAnnotation(JCStressTest.class);
+            return t != null && t.value() == Mode.Termination;
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("jcstress lists test " + test + " but its class is missing", e);
+        }
     }
 
     private static boolean isControl(String test) {
