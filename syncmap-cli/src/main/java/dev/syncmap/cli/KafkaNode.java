@@ -57,6 +57,7 @@ final class KafkaNode<V> implements AutoCloseable {
     private long lastPublished;
     private long lastApplied;
     private long lastNanos;
+    private volatile long readyMillis;
 
     private KafkaNode(NodeConfig.Kafka config, ValueKind<V> kind, java.nio.file.Path spill) {
         this.config = config;
@@ -100,16 +101,23 @@ final class KafkaNode<V> implements AutoCloseable {
      * @throws IllegalStateException if the view is not ready in time
      */
     void start(Duration readyTimeout) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         node.start();
         if (!node.awaitReady(readyTimeout)) {
             throw new IllegalStateException("node " + config.nodeId() + ": the view did not read topic "
                 + config.topic() + " within " + readyTimeout);
         }
+        readyMillis = (System.nanoTime() - t0) / 1_000_000;
         synchronized (this) {
             lastNanos = System.nanoTime();
             lastPublished = published();
             lastApplied = node.applier().appliedRecords();
         }
+    }
+
+    /** Returns how long {@link #start} took: connecting, and reading the topic into the view. */
+    long readyMillis() {
+        return readyMillis;
     }
 
     /** Returns the node. */

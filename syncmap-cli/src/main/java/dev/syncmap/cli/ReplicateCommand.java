@@ -142,7 +142,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             out.flush();
             kn.start(READY);
             out.println("READY " + k.nodeId() + " ms=" + java.lang.management.ManagementFactory.getRuntimeMXBean()
-                .getUptime() + " keys=" + kn.map().view().size() + " origin=" + kn.map().origin()
+                .getUptime() + " readMs=" + kn.readyMillis() + " keys=" + kn.map().view().size() + " origin=" + kn.map().origin()
                 + (limit == null ? (control ? "" : "; Ctrl-C stops") : "; stopping after " + duration));
             out.flush();
             if (node.load() != null) {
