@@ -19,7 +19,9 @@ import dev.syncmap.copy.Codecs;
 import dev.syncmap.kafka.ChangelogTopic;
 import dev.syncmap.kafka.ReplicatedMap;
 import dev.syncmap.replicate.ConflictResolver;
+import dev.syncmap.replicate.MetricsExport;
 import dev.syncmap.replicate.PnCount;
+import dev.syncmap.replicate.ReplicationConfig;
 import dev.syncmap.replicate.Replicator;
 import dev.syncmap.replicate.Resolvers;
 
@@ -50,6 +52,8 @@ final class KafkaNode<V> implements AutoCloseable {
     private final NodeConfig.Kafka config;
     private final ValueKind<V> kind;
     private final ReplicatedMap<String, V> node;
+    /** The Prometheus endpoint, or null. */
+    private final MetricsExport metrics;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong ownTotal = new AtomicLong();
     private Thread load;
@@ -59,9 +63,12 @@ final class KafkaNode<V> implements AutoCloseable {
     private long lastNanos;
     private volatile long readyMillis;
 
-    private KafkaNode(NodeConfig.Kafka config, ValueKind<V> kind, java.nio.file.Path spill) {
+    private KafkaNode(NodeConfig.Kafka config, ValueKind<V> kind, java.nio.file.Path spill) throws IOException {
         this.config = config;
         this.kind = kind;
+        this.metrics = config.metricsPort() == 0 ? null : MetricsExport.start(new ReplicationConfig.Metrics(
+            new ReplicationConfig.Prometheus(true, "0.0.0.0", config.metricsPort(), "/metrics"),
+            ReplicationConfig.Otlp.DEFAULT, ReplicationConfig.KeyMetrics.DEFAULT), config.nodeId());
         ReplicatedMap.Builder<String, V> b = ReplicatedMap.<String, V>builder()
             .bootstrapServers(config.bootstrapServers())
             .topic(new ChangelogTopic(config.topic(), config.partitions(), config.replicationFactor()))
@@ -69,6 +76,9 @@ final class KafkaNode<V> implements AutoCloseable {
             .setupTimeout(config.setupTimeout());
         if (spill != null) {
             b.spillDirectory(spill);
+        }
+        if (metrics != null) {
+            b.meterRegistry(metrics.registry());
         }
         this.node = b.build();
     }
@@ -79,8 +89,9 @@ final class KafkaNode<V> implements AutoCloseable {
      * @param config the kafka section
      * @param spill the publisher's spill directory, or null
      * @return the node
+     * @throws IOException if the metrics endpoint cannot bind its port (the message names it)
      */
-    static KafkaNode<?> create(NodeConfig.Kafka config, java.nio.file.Path spill) {
+    static KafkaNode<?> create(NodeConfig.Kafka config, java.nio.file.Path spill) throws IOException {
         switch (config.resolver()) {
             case "g-counter":
                 return new KafkaNode<>(config, ValueKind.gCounter(), spill);
@@ -118,6 +129,11 @@ final class KafkaNode<V> implements AutoCloseable {
     /** Returns how long {@link #start} took: connecting, and reading the topic into the view. */
     long readyMillis() {
         return readyMillis;
+    }
+
+    /** Returns the Prometheus scrape address, or null without a metrics port. */
+    java.net.URI metricsUri() {
+        return metrics == null ? null : metrics.scrapeUri();
     }
 
     /** Returns the node. */
@@ -282,7 +298,13 @@ final class KafkaNode<V> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the load thread was told to stop; closing goes on
         } finally {
-            node.close();
+            try {
+                node.close();
+            } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
+            }
         }
     }
 

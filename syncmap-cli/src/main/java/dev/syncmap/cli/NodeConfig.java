@@ -58,6 +58,7 @@ import dev.syncmap.replicate.ReplicationConfig;
  *   nodeId: web-1                                 # required; letters, digits, '_', '-'
  *   resolver: lww                                 # lww (default), latest-update, g-counter, pn-counter
  *   setupTimeout: 10s                             # default 10s
+ *   metricsPort: 9464                             # optional: a Prometheus endpoint, http://0.0.0.0:9464/metrics
  * </pre>
  *
  * <p>Sinks are a list of typed entries so that new kinds (a Kafka topic) add a {@code type} and their own fields
@@ -76,7 +77,7 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
 
     private static final Set<String> TOP = Set.of("replication", "load", "spill", "statusInterval", "sinks", "kafka");
     private static final Set<String> KAFKA_FIELDS = Set.of("bootstrapServers", "topic", "partitions",
-        "replicationFactor", "nodeId", "resolver", "setupTimeout");
+        "replicationFactor", "nodeId", "resolver", "setupTimeout", "metricsPort");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     /**
@@ -129,9 +130,10 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
      * @param resolver the resolver's built-in name ({@code last-writer-wins}, {@code latest-update},
      *     {@code g-counter}, {@code pn-counter}); {@code lww} is read as {@code last-writer-wins}
      * @param setupTimeout the longest each setup request may take
+     * @param metricsPort the port of a Prometheus scrape endpoint for the node's meters, or 0 for none
      */
     record Kafka(String bootstrapServers, String topic, int partitions, short replicationFactor, String nodeId,
-                 String resolver, Duration setupTimeout) {
+                 String resolver, Duration setupTimeout, int metricsPort) {
 
         /** The resolvers a Kafka node accepts: the order-independent built-ins. */
         static final List<String> RESOLVERS = List.of("lww", "last-writer-wins", "latest-update", "g-counter",
@@ -286,8 +288,12 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
         }
         Duration setup = f.containsKey("setupTimeout") ? duration("kafka.setupTimeout", f.get("setupTimeout"))
             : Duration.ofSeconds(10);
+        int metricsPort = positiveInt(f, "kafka", "metricsPort", 0);
+        if (metricsPort > 65_535) {
+            throw new ConfigException("kafka.metricsPort", "must be a port, 1 to 65535, got " + metricsPort);
+        }
         return new Kafka(servers.trim(), topic.trim(), partitions, (short) replicas, nodeId,
-            "lww".equals(resolver) ? "last-writer-wins" : resolver, setup);
+            "lww".equals(resolver) ? "last-writer-wins" : resolver, setup, metricsPort);
     }
 
     private static Map<String, String> fields(JsonNode n, String path) {

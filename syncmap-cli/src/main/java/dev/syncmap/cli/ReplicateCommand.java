@@ -138,7 +138,8 @@ public final class ReplicateCommand implements Callable<Integer> {
         StopSignal stop = StopSignal.install();
         try (stop; KafkaNode<?> kn = KafkaNode.create(k, node.spill())) {
             out.println("node " + k.nodeId() + ": Kafka at " + k.bootstrapServers() + ", topic " + k.topic() + " ("
-                + k.resolver() + "); reading the topic ...");
+                + k.resolver() + "); reading the topic ..."
+                + (kn.metricsUri() == null ? "" : "; metrics at " + kn.metricsUri()));
             out.flush();
             kn.start(READY);
             out.println("READY " + k.nodeId() + " ms=" + java.lang.management.ManagementFactory.getRuntimeMXBean()

@@ -99,6 +99,7 @@ class ReplicateCommandTest {
         assertRefused(servers, "kafka.nodeId");
         assertRefused(servers + "  nodeId: web-1\n  resolver: highest-bid\n", "kafka.resolver");
         assertRefused(servers + "  nodeId: web-1\n  partitions: 0\n", "kafka.partitions");
+        assertRefused(servers + "  nodeId: web-1\n  metricsPort: 70000\n", "kafka.metricsPort");
         assertRefused(servers + "  nodeId: web-1\n  topics: t\n", "kafka.topics");
         assertRefused(servers + "  nodeId: web-1\nsinks:\n  - type: map\n", "'sinks'");
     }

@@ -33,9 +33,9 @@ public final class TwoMapNodeChild {
         NodeConfig.Load load = new NodeConfig.Load(Integer.parseInt(args[3]), Integer.parseInt(args[2]), 16);
         Duration setup = Duration.ofSeconds(30);
         try (KafkaNode<?> lww = KafkaNode.create(new NodeConfig.Kafka(servers, "mp-lww", 4, (short) 1, id,
-                 "last-writer-wins", setup), null);
+                 "last-writer-wins", setup, 0), null);
              KafkaNode<?> counters = KafkaNode.create(new NodeConfig.Kafka(servers, "mp-counters", 4, (short) 1, id,
-                 "pn-counter", setup), null)) {
+                 "pn-counter", setup, 0), null)) {
             List<KafkaNode<?>> nodes = List.of(lww, counters);
             for (KafkaNode<?> n : nodes) {
                 n.start(Duration.ofMinutes(2));
