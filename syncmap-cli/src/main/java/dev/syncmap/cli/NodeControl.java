@@ -11,9 +11,11 @@ import java.util.function.Consumer;
  * {@code syncmap demo replicate} and the multi-process tests drive node processes through pause-and-compare.
  *
  * <pre>
- * pause [topic]    stop the load, wait until this node's writes are acknowledged   -> PAUSED topic written=N own=T
- * resume [topic]   start the load again                                              -> RESUMED topic
- * digest [topic]   wait until caught up, describe the view                           -> DIGEST topic keys=N total=T sha256=H
+ * pause [topic]    stop the load, wait until this node's writes are acknowledged
+ *                  -> PAUSED topic written=N own=T   (T: this incarnation's counter total)
+ * resume [topic]   start the load again -> RESUMED topic
+ * digest [topic]   wait until caught up, describe the view
+ *                  -> DIGEST topic keys=N total=T sha256=H   (T: the counters' sum; H: the sorted entries)
  * stop             stop the node cleanly (so does the end of the input)
  * </pre>
  *

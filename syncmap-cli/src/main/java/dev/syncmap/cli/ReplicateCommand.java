@@ -64,7 +64,7 @@ public final class ReplicateCommand implements Callable<Integer> {
     private String duration;
 
     @Option(names = "--control", hidden = true,
-            description = "Kafka node: read pause/resume/digest/stop commands on standard input (for the demo and tests)")
+            description = "Kafka node: read pause/resume/digest/stop commands on standard input (demo and tests)")
     private boolean control;
 
     /** How long a Kafka node may take to read its topic at start. */
@@ -142,8 +142,9 @@ public final class ReplicateCommand implements Callable<Integer> {
                 + (kn.metricsUri() == null ? "" : "; metrics at " + kn.metricsUri()));
             out.flush();
             kn.start(READY);
-            out.println("READY " + k.nodeId() + " ms=" + java.lang.management.ManagementFactory.getRuntimeMXBean()
-                .getUptime() + " readMs=" + kn.readyMillis() + " keys=" + kn.map().view().size() + " origin=" + kn.map().origin()
+            long uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+            out.println("READY " + k.nodeId() + " ms=" + uptime + " readMs=" + kn.readyMillis() + " keys="
+                + kn.map().view().size() + " origin=" + kn.map().origin()
                 + (limit == null ? (control ? "" : "; Ctrl-C stops") : "; stopping after " + duration));
             out.flush();
             if (node.load() != null) {
