@@ -102,6 +102,7 @@ class ReplicateCommandTest {
         assertRefused(servers + "  nodeId: web-1\n  metricsPort: 70000\n", "kafka.metricsPort");
         assertRefused(servers + "  nodeId: web-1\n  topics: t\n", "kafka.topics");
         assertRefused(servers + "  nodeId: web-1\nsinks:\n  - type: map\n", "'sinks'");
+        assertRefused("sinks:\n  - type: kafka\n", "top-level 'kafka' section");
     }
 
     @Test
