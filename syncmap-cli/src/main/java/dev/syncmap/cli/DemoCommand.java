@@ -34,7 +34,8 @@ import picocli.CommandLine.Command;
  * caught red-handed. It takes a few seconds; every claim it prints is checked as it runs, and a failed check
  * makes the command exit with status 1.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = RedisDemoCommand.class,
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        subcommands = {RedisDemoCommand.class, ReplicateDemoCommand.class},
         description = "A runnable tour of every syncmap map: what each is for, shown by running it.")
 public final class DemoCommand implements Runnable {
 

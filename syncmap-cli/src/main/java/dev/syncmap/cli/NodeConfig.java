@@ -45,6 +45,22 @@ import dev.syncmap.replicate.ReplicationConfig;
  *     name: local
  * </pre>
  *
+ * <p>A <b>Kafka node</b> ({@link Kafka}) takes a {@code kafka} section instead of {@code replication} and
+ * {@code sinks}: the node is then a {@code ReplicatedMap} on a changelog topic; {@code load}, {@code spill} (the
+ * publisher's durable spill) and {@code statusInterval} keep their meaning:
+ *
+ * <pre>
+ * kafka:
+ *   bootstrapServers: kafka-1:9092,kafka-2:9092   # required
+ *   topic: sessions                               # required
+ *   partitions: 4                                 # default 4
+ *   replicationFactor: 3                          # default 1
+ *   nodeId: web-1                                 # required; letters, digits, '_', '-'
+ *   resolver: lww                                 # lww (default), latest-update, g-counter, pn-counter
+ *   setupTimeout: 10s                             # default 10s
+ *   metricsPort: 9464                             # optional: a Prometheus endpoint, http://0.0.0.0:9464/metrics
+ * </pre>
+ *
  * <p>Sinks are a list of typed entries so that new kinds (a Kafka topic) add a {@code type} and their own fields
  * without changing the rest; a future {@code sources:} list can take the same shape. Strict: an unknown field, a
  * wrong type or a bad value is a {@link ConfigException} naming the field ({@code sinks[0].adress}).
@@ -53,11 +69,15 @@ import dev.syncmap.replicate.ReplicationConfig;
  * @param load the load generator, or null for none
  * @param spill the spill directory, or null (a down sink's batches are then held in memory, bounded)
  * @param statusInterval how often the status line is printed
- * @param sinks the sinks, at least one
+ * @param sinks the sinks, at least one; empty for a Kafka node
+ * @param kafka the Kafka node, or null for a node that replicates into sinks
  */
-record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration statusInterval, List<Sink> sinks) {
+record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration statusInterval, List<Sink> sinks,
+                  Kafka kafka) {
 
-    private static final Set<String> TOP = Set.of("replication", "load", "spill", "statusInterval", "sinks");
+    private static final Set<String> TOP = Set.of("replication", "load", "spill", "statusInterval", "sinks", "kafka");
+    private static final Set<String> KAFKA_FIELDS = Set.of("bootstrapServers", "topic", "partitions",
+        "replicationFactor", "nodeId", "resolver", "setupTimeout", "metricsPort");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     /**
@@ -100,6 +120,27 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
     }
 
     /**
+     * A Kafka node: a {@code ReplicatedMap} on a changelog topic.
+     *
+     * @param bootstrapServers the brokers, {@code host:port[,host:port...]}
+     * @param topic the changelog topic's name
+     * @param partitions partitions when the topic is created (at least this many when it exists)
+     * @param replicationFactor replicas when the topic is created
+     * @param nodeId this node's id, unique among the map's nodes
+     * @param resolver the resolver's built-in name ({@code last-writer-wins}, {@code latest-update},
+     *     {@code g-counter}, {@code pn-counter}); {@code lww} is read as {@code last-writer-wins}
+     * @param setupTimeout the longest each setup request may take
+     * @param metricsPort the port of a Prometheus scrape endpoint for the node's meters, or 0 for none
+     */
+    record Kafka(String bootstrapServers, String topic, int partitions, short replicationFactor, String nodeId,
+                 String resolver, Duration setupTimeout, int metricsPort) {
+
+        /** The resolvers a Kafka node accepts: the order-independent built-ins. */
+        static final List<String> RESOLVERS = List.of("lww", "last-writer-wins", "latest-update", "g-counter",
+            "pn-counter");
+    }
+
+    /**
      * Reads a node configuration file (YAML or JSON).
      *
      * @param file the file
@@ -137,6 +178,17 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
                     + ")");
             }
         }
+        Kafka kafka = null;
+        JsonNode ks = root.get("kafka");
+        if (ks != null && !ks.isNull()) {
+            for (String other : List.of("replication", "sinks")) {
+                if (root.has(other)) {
+                    throw new ConfigException(other, "not used by a Kafka node (a 'kafka' section is given): its"
+                        + " changelog topic is its sink and its source");
+                }
+            }
+            kafka = kafka(ks);
+        }
         ReplicationConfig rc = ReplicationConfig.defaults();
         JsonNode r = root.get("replication");
         if (r != null && !r.isNull()) {
@@ -163,10 +215,13 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
         Path spill = root.hasNonNull("spill") ? Path.of(text(root.get("spill"), "spill")) : null;
         Duration status = root.hasNonNull("statusInterval")
             ? duration("statusInterval", text(root.get("statusInterval"), "statusInterval")) : Duration.ofSeconds(1);
+        if (kafka != null) {
+            return new NodeConfig(rc, load, spill, status, List.of(), kafka);
+        }
         JsonNode s = root.get("sinks");
         if (s == null || !s.isArray() || s.isEmpty()) {
             throw new ConfigException("sinks", "is required: a list of at least one sink ({type: redis, ...} or"
-                + " {type: map, ...})");
+                + " {type: map, ...}), or a 'kafka' section for a Kafka node");
         }
         List<Sink> sinks = new ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
@@ -186,7 +241,59 @@ record NodeConfig(ReplicationConfig replication, Load load, Path spill, Duration
             }
             sinks.add(new Sink(type.toLowerCase(Locale.ROOT), name, f, path));
         }
-        return new NodeConfig(rc, load, spill, status, List.copyOf(sinks));
+        return new NodeConfig(rc, load, spill, status, List.copyOf(sinks), null);
+    }
+
+    private static Kafka kafka(JsonNode k) {
+        Map<String, String> f = fields(k, "kafka");
+        for (String name : f.keySet()) {
+            if (!KAFKA_FIELDS.contains(name)) {
+                throw new ConfigException("kafka." + name, "unknown field (known: "
+                    + String.join(", ", new java.util.TreeSet<>(KAFKA_FIELDS)) + ")");
+            }
+        }
+        String servers = f.get("bootstrapServers");
+        if (servers == null || servers.isBlank()) {
+            throw new ConfigException("kafka.bootstrapServers", "is required: the brokers, host:port[,host:port...]");
+        }
+        for (String server : servers.split(",")) {
+            int colon = server.trim().lastIndexOf(':');
+            if (colon <= 0 || !server.trim().substring(colon + 1).matches("\\d{1,5}")) {
+                throw new ConfigException("kafka.bootstrapServers", "'" + server.trim() + "' is not host:port");
+            }
+        }
+        String topic = f.get("topic");
+        if (topic == null || topic.isBlank()) {
+            throw new ConfigException("kafka.topic", "is required: the changelog topic's name");
+        }
+        String nodeId = f.get("nodeId");
+        if (nodeId == null) {
+            throw new ConfigException("kafka.nodeId", "is required: this node's id, unique among the map's nodes");
+        }
+        try {
+            dev.syncmap.kafka.ReplicatedMap.builder().nodeId(nodeId); // the node's own rule for ids
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("kafka.nodeId", e.getMessage(), e);
+        }
+        String resolver = f.getOrDefault("resolver", "lww").trim().toLowerCase(Locale.ROOT);
+        if (!Kafka.RESOLVERS.contains(resolver)) {
+            throw new ConfigException("kafka.resolver", "unknown resolver '" + f.get("resolver") + "' (known: "
+                + String.join(", ", Kafka.RESOLVERS) + ")");
+        }
+        int partitions = positiveInt(f, "kafka", "partitions", dev.syncmap.kafka.ChangelogTopic.DEFAULT_PARTITIONS);
+        int replicas = positiveInt(f, "kafka", "replicationFactor", 1);
+        if (replicas > Short.MAX_VALUE) {
+            throw new ConfigException("kafka.replicationFactor", "must be at most " + Short.MAX_VALUE + ", got "
+                + replicas);
+        }
+        Duration setup = f.containsKey("setupTimeout") ? duration("kafka.setupTimeout", f.get("setupTimeout"))
+            : Duration.ofSeconds(10);
+        int metricsPort = positiveInt(f, "kafka", "metricsPort", 0);
+        if (metricsPort > 65_535) {
+            throw new ConfigException("kafka.metricsPort", "must be a port, 1 to 65535, got " + metricsPort);
+        }
+        return new Kafka(servers.trim(), topic.trim(), partitions, (short) replicas, nodeId,
+            "lww".equals(resolver) ? "last-writer-wins" : resolver, setup, metricsPort);
     }
 
     private static Map<String, String> fields(JsonNode n, String path) {

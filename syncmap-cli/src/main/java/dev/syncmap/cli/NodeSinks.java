@@ -39,7 +39,8 @@ final class NodeSinks {
                 s.allow(Set.of());
                 return new MapReplicaSink<>(s.name(), new ConcurrentHashMap<>());
             case "kafka":
-                throw new ConfigException(s.path() + ".type", "'kafka' sinks are not part of this build (known: "
+                throw new ConfigException(s.path() + ".type", "'kafka' is not a sink type: a Kafka node takes a"
+                    + " top-level 'kafka' section instead of 'sinks' (known sink types: "
                     + String.join(", ", new java.util.TreeSet<>(TYPES)) + ")");
             default:
                 throw new ConfigException(s.path() + ".type", "unknown sink type '" + s.type() + "' (known: "

@@ -39,12 +39,18 @@ import picocli.CommandLine.Option;
  * {@code --duration}: the load stops, the replicator drains what it had and checkpoints it, and each sink is
  * compared with the source once more.
  *
- * <p>Exit status: 0 after a clean stop; 1 if the replicator failed; 2 for a configuration that is refused (one line
- * naming the field).
+ * <p>With a {@code kafka} section the node is a {@link KafkaNode}: a {@code ReplicatedMap} on the changelog topic,
+ * the load writing it, one status line per interval (lag in records and milliseconds, published and applied changes
+ * a second, peers, view size); Ctrl-C or {@code --duration} closes the node (its queued writes are published
+ * first). With {@code --control} it also reads {@link NodeControl} commands on standard input.
+ *
+ * <p>Exit status: 0 after a clean stop; 1 if the replicator failed (or Kafka could not be set up); 2 for a
+ * configuration that is refused (one line naming the field).
  */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = "Runs a replication node: a local map (optionally written by a built-in load) replicated into"
-            + " the sinks of its configuration (redis, map); Ctrl-C stops it cleanly.")
+            + " the sinks of its configuration (redis, map), or a Kafka node (a 'kafka' section); Ctrl-C stops it"
+            + " cleanly.")
 public final class ReplicateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -56,6 +62,13 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION",
             description = "stop after this long (500ms, 30s, 5m, 1h); default: run until Ctrl-C")
     private String duration;
+
+    @Option(names = "--control", hidden = true,
+            description = "Kafka node: read pause/resume/digest/stop commands on standard input (demo and tests)")
+    private boolean control;
+
+    /** How long a Kafka node may take to read its topic at start. */
+    private static final Duration READY = Duration.ofMinutes(2);
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -87,6 +100,9 @@ public final class ReplicateCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (node.kafka() != null) {
+            return runKafka(node, limit, out);
+        }
         String origin = node.replication().origin() != null ? node.replication().origin() : node.replication().name();
         VersionedMap<String, String> map = VersionedMap.<String, String>builder().historyCount(1 << 20).build();
         Replicator.Builder<String, String> b = node.replication()
@@ -94,19 +110,9 @@ public final class ReplicateCommand implements Callable<Integer> {
         if (node.spill() != null) {
             b.spillDirectory(node.spill()).keyCodec(Codecs.STRING).valueCodec(Codecs.STRING);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await(30, TimeUnit.SECONDS); // let the node drain and close before the JVM exits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "syncmap-replicate-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal stop = StopSignal.install();
         Replicator.State end;
-        try (Replicator<String, String> rep = b.build()) {
+        try (stop; Replicator<String, String> rep = b.build()) {
             rep.start();
             out.println("node " + origin + ": replicating into " + sinks.size() + " sink(s)"
                 + (node.load() == null ? "" : "; load " + node.load().rate() + " changes/s over " + node.load().keys()
@@ -118,10 +124,6 @@ public final class ReplicateCommand implements Callable<Integer> {
             out.println("stopped: " + rep.status().state() + ", source revision " + map.revision());
             verdicts(map, sinks, out);
         } finally {
-            stopped.countDown();
-            if (stop.getCount() > 0) { // not stopped by the hook: the JVM goes on, the hook must go
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
             for (Sink<String, String> s : sinks) {
                 s.close();
             }
@@ -130,9 +132,103 @@ public final class ReplicateCommand implements Callable<Integer> {
         return end == Replicator.State.FAILED ? SyncmapCommand.EXIT_FAILURE : 0;
     }
 
+    /** A Kafka node: start, read the topic, load, status lines until Ctrl-C, the time limit, stop or a failure. */
+    private int runKafka(NodeConfig node, Duration limit, PrintWriter out) throws IOException, InterruptedException {
+        NodeConfig.Kafka k = node.kafka();
+        StopSignal stop = StopSignal.install();
+        try (stop; KafkaNode<?> kn = KafkaNode.create(k, node.spill())) {
+            out.println("node " + k.nodeId() + ": Kafka at " + k.bootstrapServers() + ", topic " + k.topic() + " ("
+                + k.resolver() + "); reading the topic ..."
+                + (kn.metricsUri() == null ? "" : "; metrics at " + kn.metricsUri()));
+            out.flush();
+            kn.start(READY);
+            long uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+            out.println("READY " + k.nodeId() + " ms=" + uptime + " readMs=" + kn.readyMillis() + " keys="
+                + kn.map().view().size() + " origin=" + kn.map().origin()
+                + (limit == null ? (control ? "" : "; Ctrl-C stops") : "; stopping after " + duration));
+            out.flush();
+            if (node.load() != null) {
+                kn.startLoad(node.load());
+            }
+            if (control) {
+                NodeControl.serve(List.of(kn), node.load(), new java.io.BufferedReader(new java.io.InputStreamReader(
+                    System.in, java.nio.charset.Charset.defaultCharset())), line -> {
+                        out.println(line);
+                        out.flush();
+                    }, stop::signal);
+            }
+            long start = System.nanoTime();
+            boolean terminal = System.console() != null && !control;
+            while (!stop.await(node.statusInterval())) {
+                String line = kn.statusLine((System.nanoTime() - start) / 1_000_000_000L);
+                out.print(terminal ? "\r" + line : line + System.lineSeparator());
+                out.flush();
+                if (kn.failed()) {
+                    out.println();
+                    out.println("node failed: " + kn.failure());
+                    return SyncmapCommand.EXIT_FAILURE;
+                }
+                if (limit != null && System.nanoTime() - start >= limit.toNanos()) {
+                    break;
+                }
+            }
+            kn.stopLoad();
+            out.println();
+            out.println("stopping: publishing what is queued, then closing (view " + kn.map().view().size()
+                + " keys)");
+            out.flush();
+        }
+        out.println("stopped");
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Ctrl-C (the JVM's shutdown) or a stop command: the shutdown hook signals the loop and holds the JVM until
+     * the node has closed (up to 30 s); closing it without a shutdown removes the hook.
+     */
+    private static final class StopSignal implements AutoCloseable {
+        private final CountDownLatch stop = new CountDownLatch(1);
+        private final CountDownLatch stopped = new CountDownLatch(1);
+        /** Set by the hook: the JVM is shutting down, and the hook cannot be removed any more. */
+        private volatile boolean shuttingDown;
+        private final Thread hook = new Thread(() -> {
+            shuttingDown = true;
+            signal();
+            try {
+                stopped.await(30, TimeUnit.SECONDS); // let the node drain and close before the JVM exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "syncmap-replicate-shutdown");
+
+        static StopSignal install() {
+            StopSignal s = new StopSignal();
+            Runtime.getRuntime().addShutdownHook(s.hook);
+            return s;
+        }
+
+        void signal() {
+            stop.countDown();
+        }
+
+        /** Waits up to {@code d}; true once stopped. */
+        boolean await(Duration d) throws InterruptedException {
+            return stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            stopped.countDown();
+            if (!shuttingDown) { // not stopped by a shutdown: the JVM goes on, the hook must go
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+    }
+
     /** The load and the status line, until Ctrl-C, the time limit or a failure. */
     private static Replicator.State run(Replicator<String, String> rep, VersionedMap<String, String> map,
-                                        NodeConfig node, Duration limit, CountDownLatch stop, PrintWriter out)
+                                        NodeConfig node, Duration limit, StopSignal stop, PrintWriter out)
         throws InterruptedException {
         LoadGenerator load = node.load() == null ? null : LoadGenerator.start(map, node.load());
         try {
@@ -140,7 +236,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             long lastRevision = map.revision();
             long lastNanos = startNanos;
             boolean terminal = System.console() != null;
-            while (!stop.await(node.statusInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+            while (!stop.await(node.statusInterval())) {
                 long now = System.nanoTime();
                 long revision = map.revision();
                 double rate = (revision - lastRevision) * 1e9 / Math.max(1, now - lastNanos);

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code syncmap} command: {@code bench} measures which map fits a workload, {@code demo} tours every map
- * ({@code demo redis}: a replica in Redis), {@code replicate} runs a replication node from a configuration file.
+ * ({@code demo redis}: a replica in Redis; {@code demo replicate}: three node processes replicating through Kafka),
+ * {@code replicate} runs a replication node (into sinks, or through a Kafka topic) from a configuration file.
  *
  * <p>Exit status: 0 success; 1 a run failed (some configuration or an I/O error); 2 bad input (an unknown
  * option or map, a mix that does not parse, a bad thread count, a missing or invalid workload file), reported

@@ -89,6 +89,34 @@ class ReplicateCommandTest {
     }
 
     @Test
+    void aRefusedKafkaConfigurationNamesTheField() throws Exception {
+        String node = "kafka:\n  topic: t\n  nodeId: web-1\n";
+        assertRefused(node, "kafka.bootstrapServers");
+        assertRefused(node + "  bootstrapServers: localhost\n", "kafka.bootstrapServers");
+        String servers = "kafka:\n  bootstrapServers: localhost:9092\n  topic: t\n";
+        assertRefused(servers + "  nodeId: web.1\n", "kafka.nodeId");
+        assertRefused(servers + "  nodeId: \"-web\"\n", "kafka.nodeId");
+        assertRefused(servers, "kafka.nodeId");
+        assertRefused(servers + "  nodeId: web-1\n  resolver: highest-bid\n", "kafka.resolver");
+        assertRefused(servers + "  nodeId: web-1\n  partitions: 0\n", "kafka.partitions");
+        assertRefused(servers + "  nodeId: web-1\n  metricsPort: 70000\n", "kafka.metricsPort");
+        assertRefused(servers + "  nodeId: web-1\n  topics: t\n", "kafka.topics");
+        assertRefused(servers + "  nodeId: web-1\nsinks:\n  - type: map\n", "'sinks'");
+        assertRefused("sinks:\n  - type: kafka\n", "top-level 'kafka' section");
+    }
+
+    @Test
+    void aKafkaNodeThatCannotReachItsBrokersSaysWhich() throws Exception {
+        Path config = dir.resolve("node.yaml");
+        int port = freePort(); // nobody listens there
+        Files.writeString(config, "kafka:\n  bootstrapServers: 127.0.0.1:" + port + "\n  topic: t\n  nodeId: web-1\n"
+            + "  setupTimeout: 1s\n");
+        CliTest.Outcome o = CliTest.run("replicate", "--config", config.toString(), "--duration", "1s");
+        assertEquals(1, o.status(), o.toString());
+        assertTrue(o.err().contains("127.0.0.1:" + port), o.err());
+    }
+
+    @Test
     void theRedisDemoReadsTheReplicaBackFromRedis() {
         CliTest.Outcome o = CliTest.run("demo", "redis");
         assertEquals(0, o.status(), o.toString());

@@ -2,11 +2,13 @@ package dev.syncmap.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +113,8 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private volatile long lagRecords;
     /** Physical milliseconds of the newest stamp applied (applier thread writes). */
     private volatile long lastAppliedMillis;
+    /** Every origin (node incarnation) whose records were applied; applier thread adds, any thread reads. */
+    private final Set<String> origins = ConcurrentHashMap.newKeySet();
 
     /**
      * An applier, not yet started.
@@ -243,6 +247,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                     if (e != null && !e.origin().equals(ignoredOrigin)) {
                         batch.add(e);
                         maxStamp = Math.max(maxStamp, e.stamp());
+                        origins.add(e.origin());
                     }
                 }
                 if (!batch.isEmpty()) {
@@ -487,6 +492,16 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
      */
     public long appliedRecords() {
         return records.get();
+    }
+
+    /**
+     * Returns the origins (node incarnations, {@code nodeId.<suffix>}) whose records this applier has applied,
+     * this node's own included.
+     *
+     * @return an unmodifiable live view of the origins seen
+     */
+    public Set<String> originsSeen() {
+        return Collections.unmodifiableSet(origins);
     }
 
     /**

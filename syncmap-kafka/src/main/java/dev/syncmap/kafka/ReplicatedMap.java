@@ -178,6 +178,9 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
             if (settings.spillDirectory != null) {
                 b.spillDirectory(settings.spillDirectory);
             }
+            if (settings.meterRegistry != null) {
+                b.meterRegistry(settings.meterRegistry);
+            }
             publisher = b.build();
             registerMeters(publisher.meterRegistry());
             publisher.start();
@@ -401,6 +404,7 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         ConflictResolver<K, V> resolver = Resolvers.lastWriterWins();
         SinkProtection protection;
         Path spillDirectory;
+        MeterRegistry meterRegistry;
         UnreadableRecordPolicy unreadablePolicy = UnreadableRecordPolicy.REPORT_AND_SKIP;
         UnreadableRecordListener unreadableListener;
         Duration setupTimeout = Duration.ofSeconds(10);
@@ -565,6 +569,19 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
          */
         public Builder<K, V> spillDirectory(Path dir) {
             s.spillDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Sets the Micrometer registry for the publisher's meters and the node's {@code syncmap.kafka.*} meters
+         * (a Prometheus registry to scrape them, say). Default: a private registry, reachable through
+         * {@link ReplicatedMap#publisher()}.
+         *
+         * @param registry the registry
+         * @return this builder
+         */
+        public Builder<K, V> meterRegistry(MeterRegistry registry) {
+            s.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
