@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -111,6 +112,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private volatile long lagRecords;
     /** Physical milliseconds of the newest stamp applied (applier thread writes). */
     private volatile long lastAppliedMillis;
+    /** Where to start reading instead of the beginning (a loaded snapshot file's offsets), or null. */
+    private Map<TopicPartition, Long> resumeOffsets;
+    /** Work for the applier thread between two polls ({@link #callBetweenPolls}). */
+    private final java.util.Queue<FutureTask<?>> betweenPolls = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * An applier, not yet started.
@@ -173,6 +178,46 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     }
 
     /**
+     * Makes the applier start reading each partition at the given offset instead of the beginning: the offsets a
+     * restored state covers (a snapshot file's). The map's keys must be exactly the topic's partitions, or
+     * {@link #start} refuses them. Call before {@link #start}.
+     *
+     * @param offsets per partition, the offset of the first record the restored state does not hold
+     */
+    synchronized void resumeFrom(Map<TopicPartition, Long> offsets) {
+        this.resumeOffsets = Map.copyOf(offsets);
+    }
+
+    /**
+     * Runs a task on the applier thread between two polls, when every record before {@link #positions()} has
+     * been applied and nothing after it: a consistent cut of (state, positions). Once the applier has stopped,
+     * the state is still, and the task runs on the calling thread.
+     *
+     * @param task the task
+     * @param <T> its result
+     * @return the task's result, when it has run
+     */
+    <T> java.util.concurrent.Future<T> callBetweenPolls(java.util.concurrent.Callable<T> task) {
+        FutureTask<T> f = new FutureTask<>(task);
+        betweenPolls.add(f);
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null || stopped.getCount() == 0) {
+            runBetweenPolls(); // no thread to run it (any more): the state is still
+        }
+        return f;
+    }
+
+    private void runBetweenPolls() {
+        FutureTask<?> f;
+        while ((f = betweenPolls.poll()) != null) {
+            f.run();
+        }
+    }
+
+    /**
      * Assigns all partitions, captures their end offsets and starts the applying thread. Call once.
      *
      * @param timeout the longest the cluster may take to answer
@@ -207,7 +252,17 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 parts.add(new TopicPartition(topic, i.partition()));
             }
             c.assign(parts);
-            c.seekToBeginning(parts);
+            if (resumeOffsets != null) {
+                if (!resumeOffsets.keySet().equals(new java.util.HashSet<>(parts))) {
+                    throw new KafkaSetupException("resume offsets for partitions " + resumeOffsets.keySet()
+                        + " do not match the partitions of changelog topic " + topic + ", " + parts, null);
+                }
+                resumeOffsets.forEach(c::seek);
+                applied.putAll(resumeOffsets);
+            } else {
+                c.seekToBeginning(parts);
+                applied.putAll(c.beginningOffsets(parts, timeout));
+            }
             if (controlGroup != null) {
                 c.committed(new java.util.HashSet<>(parts), timeout).forEach((tp, om) -> {
                     if (om != null) {
@@ -259,6 +314,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 }
                 lagRecords = lag;
                 checkReady();
+                runBetweenPolls();
             }
         } catch (WakeupException e) {
             if (!closing) {
@@ -274,6 +330,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 }
             } finally {
                 stopped.countDown();
+                runBetweenPolls(); // tasks queued while the thread was stopping: the state is still now
             }
         }
     }
