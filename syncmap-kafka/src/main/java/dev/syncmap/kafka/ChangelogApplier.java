@@ -229,6 +229,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
         }
         Properties p = new Properties();
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        // large fetches: a restore makes fewer round trips, each of which the applying waits for (buffered
+        // fetched data is bounded by fetch.max.bytes)
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20);
         p.putAll(clientProps);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG); // positions live with the in-memory state, not in a group
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
