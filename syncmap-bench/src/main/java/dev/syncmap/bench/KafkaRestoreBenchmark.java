@@ -63,7 +63,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * {@link ChangelogFormat} records with a 4-byte length and UTF-8 text, so every contender reads the same bytes),
  * over {@code --partitions} partitions. Time until ready, from creating the client to holding every key:
  * <ol>
- *   <li>{@code plain-consumer}: a {@link KafkaConsumer} assigned every partition, reading to the end offsets into
+ *   <li>{@code plain-consumer}: a {@link KafkaConsumer} assigned every partition (the fetch sizes and records per
+ *   poll of the node's applier), reading to the end offsets into
  *   a {@link HashMap} (key decoded to a String, value kept as bytes): the floor;</li>
  *   <li>{@code globalktable-default}: Kafka Streams, a topology of one {@code GlobalKTable} with default
  *   settings (RocksDB store, record cache on); {@code start()} returns after the restore;</li>
@@ -247,7 +248,9 @@ public final class KafkaRestoreBenchmark {
         Map<String, byte[]> map = new HashMap<>();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000); // the node's applier's settings
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
