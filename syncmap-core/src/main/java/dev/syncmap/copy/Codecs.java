@@ -40,6 +40,10 @@ public final class Codecs {
         @Override
         public String read(DataInput in) throws IOException {
             byte[] bytes = readBytes(in);
+            if (isAscii(bytes)) {
+                // ASCII is valid UTF-8 that decodes byte for char: the cheap copy, same result as the strict path
+                return new String(bytes, StandardCharsets.ISO_8859_1);
+            }
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         }
     };
@@ -70,6 +74,15 @@ public final class Codecs {
     };
 
     private Codecs() {}
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static boolean hasNoSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {

@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -115,6 +116,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private volatile long lastAppliedMillis;
     /** Every origin (node incarnation) whose records were applied; applier thread adds, any thread reads. */
     private final Set<String> origins = ConcurrentHashMap.newKeySet();
+    /** Where to start reading instead of the beginning (a loaded snapshot file's offsets), or null. */
+    private Map<TopicPartition, Long> resumeOffsets;
+    /** Work for the applier thread between two polls ({@link #callBetweenPolls}). */
+    private final java.util.Queue<FutureTask<?>> betweenPolls = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * An applier, not yet started.
@@ -177,6 +182,46 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     }
 
     /**
+     * Makes the applier start reading each partition at the given offset instead of the beginning: the offsets a
+     * restored state covers (a snapshot file's). The map's keys must be exactly the topic's partitions, or
+     * {@link #start} refuses them. Call before {@link #start}.
+     *
+     * @param offsets per partition, the offset of the first record the restored state does not hold
+     */
+    synchronized void resumeFrom(Map<TopicPartition, Long> offsets) {
+        this.resumeOffsets = Map.copyOf(offsets);
+    }
+
+    /**
+     * Runs a task on the applier thread between two polls, when every record before {@link #positions()} has
+     * been applied and nothing after it: a consistent cut of (state, positions). Once the applier has stopped,
+     * the state is still, and the task runs on the calling thread.
+     *
+     * @param task the task
+     * @param <T> its result
+     * @return the task's result, when it has run
+     */
+    <T> java.util.concurrent.Future<T> callBetweenPolls(java.util.concurrent.Callable<T> task) {
+        FutureTask<T> f = new FutureTask<>(task);
+        betweenPolls.add(f);
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null || stopped.getCount() == 0) {
+            runBetweenPolls(); // no thread to run it (any more): the state is still
+        }
+        return f;
+    }
+
+    private void runBetweenPolls() {
+        FutureTask<?> f;
+        while ((f = betweenPolls.poll()) != null) {
+            f.run();
+        }
+    }
+
+    /**
      * Assigns all partitions, captures their end offsets and starts the applying thread. Call once.
      *
      * @param timeout the longest the cluster may take to answer
@@ -188,6 +233,10 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
         }
         Properties p = new Properties();
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        // large fetches: a restore makes fewer round trips, each of which the applying waits for (buffered
+        // fetched data is bounded by fetch.max.bytes)
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20);
         p.putAll(clientProps);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG); // positions live with the in-memory state, not in a group
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -211,7 +260,17 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 parts.add(new TopicPartition(topic, i.partition()));
             }
             c.assign(parts);
-            c.seekToBeginning(parts);
+            if (resumeOffsets != null) {
+                if (!resumeOffsets.keySet().equals(new java.util.HashSet<>(parts))) {
+                    throw new KafkaSetupException("resume offsets for partitions " + resumeOffsets.keySet()
+                        + " do not match the partitions of changelog topic " + topic + ", " + parts, null);
+                }
+                resumeOffsets.forEach(c::seek);
+                applied.putAll(resumeOffsets);
+            } else {
+                c.seekToBeginning(parts);
+                applied.putAll(c.beginningOffsets(parts, timeout));
+            }
             if (controlGroup != null) {
                 c.committed(new java.util.HashSet<>(parts), timeout).forEach((tp, om) -> {
                     if (om != null) {
@@ -264,6 +323,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 }
                 lagRecords = lag;
                 checkReady();
+                runBetweenPolls();
             }
         } catch (WakeupException e) {
             if (!closing) {
@@ -279,6 +339,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
                 }
             } finally {
                 stopped.countDown();
+                runBetweenPolls(); // tasks queued while the thread was stopping: the state is still now
             }
         }
     }

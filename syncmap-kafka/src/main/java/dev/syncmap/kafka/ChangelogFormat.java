@@ -133,19 +133,37 @@ public final class ChangelogFormat {
                                                    CodecSerde<V> valueSerde) {
         Objects.requireNonNull(r, "record");
         try {
-            Headers h = r.headers();
-            String origin = new String(required(h, ORIGIN, -1), StandardCharsets.UTF_8);
-            long stamp = ByteBuffer.wrap(required(h, STAMP, 8)).getLong();
-            long revision = ByteBuffer.wrap(required(h, REVISION, 8)).getLong();
-            boolean end = required(h, END, 1)[0] != 0;
-            Header exp = h.lastHeader(EXPIRES);
-            long expires = exp == null ? Envelope.NO_EXPIRY : ByteBuffer.wrap(sized(exp, 8)).getLong();
+            // one pass over the headers (each header key is decoded once; the last of a name wins, as with
+            // lastHeader): this runs for every record a node applies
+            Header origin = null;
+            Header stamp = null;
+            Header revision = null;
+            Header end = null;
+            Header exp = null;
+            Header layout = null;
+            for (Header header : r.headers()) {
+                switch (header.key()) {
+                    case ORIGIN -> origin = header;
+                    case STAMP -> stamp = header;
+                    case REVISION -> revision = header;
+                    case END -> end = header;
+                    case EXPIRES -> exp = header;
+                    case ORIGIN_IN_KEY -> layout = header;
+                    default -> { } // another writer's header: not ours to read
+                }
+            }
+            String originId = new String(required(origin, ORIGIN, -1), StandardCharsets.UTF_8);
+            long stampValue = longOf(required(stamp, STAMP, 8));
+            long revisionValue = longOf(required(revision, REVISION, 8));
+            boolean endValue = required(end, END, 1)[0] != 0;
+            long expires = exp == null ? Envelope.NO_EXPIRY : longOf(sized(exp, 8));
             if (r.key() == null) {
                 throw new SerializationException("the record has no key");
             }
-            K key = keySerde.deserialize(r.topic(), mapKeyBytes(r.key(), h));
+            K key = keySerde.deserialize(r.topic(), mapKeyBytes(r.key(), layout));
             V value = valueSerde.deserialize(r.topic(), r.value());
-            return new Envelope<>(Envelope.Kind.CHANGE, origin, revision, stamp, key, value, end, expires);
+            return new Envelope<>(Envelope.Kind.CHANGE, originId, revisionValue, stampValue, key, value, endValue,
+                expires);
         } catch (SerializationException | IllegalArgumentException e) {
             throw new SerializationException("unreadable changelog record " + r.topic() + "-" + r.partition() + "@"
                 + r.offset() + ": " + e.getMessage(), e);
@@ -153,8 +171,7 @@ public final class ChangelogFormat {
     }
 
     /** The encoded map key: the whole record key, or its first part when the origin is in the key. */
-    private static byte[] mapKeyBytes(byte[] recordKey, Headers h) {
-        Header layout = h.lastHeader(ORIGIN_IN_KEY);
+    private static byte[] mapKeyBytes(byte[] recordKey, Header layout) {
         if (layout == null) {
             return recordKey;
         }
@@ -166,8 +183,15 @@ public final class ChangelogFormat {
         return Arrays.copyOfRange(recordKey, Integer.BYTES, Integer.BYTES + n);
     }
 
-    private static byte[] required(Headers h, String name, int size) {
-        Header header = h.lastHeader(name);
+    private static long longOf(byte[] b) {
+        long v = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            v = (v << 8) | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static byte[] required(Header header, String name, int size) {
         if (header == null) {
             throw new SerializationException("header " + name + " is missing (not written by syncmap?)");
         }

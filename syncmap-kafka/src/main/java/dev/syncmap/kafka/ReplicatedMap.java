@@ -1,12 +1,22 @@
 package dev.syncmap.kafka;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 import dev.syncmap.VersionedMap;
@@ -30,7 +40,18 @@ import io.micrometer.core.instrument.Tags;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node of an active-active map replicated through a Kafka compacted topic: every node writes locally,
@@ -79,6 +100,20 @@ import org.apache.kafka.common.KafkaException;
  * records the value its view holds as its own and then removes it (two revisions, published in order). The
  * removal's tombstone carries its origin and stamp, so it wins or loses last-writer-wins like any write.
  *
+ * <p><b>Snapshot file.</b> With {@link Builder#snapshotFile}, {@link #close} (and {@link #saveSnapshot} on demand)
+ * saves the applier's state, every key's version (tombstones and other origins' revisions included: what the
+ * applier needs to treat replays as duplicates) with the per-partition offsets that state covers, taken between
+ * two polls of the applier so the two match; the file is replaced atomically (see {@link NodeSnapshotFile}).
+ * {@link #start} loads it, rebuilds the view from it and reads the topic from those offsets on, so a restart
+ * reads only what was written since. The file is refused, and the node rebuilds from the whole topic as without
+ * a file, if it is truncated or corrupted, of another topic (by name or by Kafka topic id: a topic deleted and
+ * created again), another codec, resolver or record-key layout, if its offsets lie outside what the partitions
+ * hold now (before the log start: records deleted; past the end: another log), or if it is older than the
+ * topic's {@code delete.retention.ms} (a removal written meanwhile may have been compacted away with its
+ * tombstone). A refusal is logged at WARN with its reason, counted ({@link #snapshotRejections()}, meter
+ * {@code syncmap.kafka.snapshot.rejected}), and the file is moved aside to {@code <file>.rejected}; nothing is
+ * lost, since the topic holds everything. A failed applier's state is not saved (the last good file stays).
+ *
  * <p><b>Threads.</b> All methods are thread-safe. {@link #get} and {@link #snapshot} read the view at map
  * speed; writes cost a local map write (publishing is asynchronous). Exceptions from a user's merge function
  * propagate to the caller and leave both maps unchanged (the writes map's own guarantee).
@@ -87,6 +122,8 @@ import org.apache.kafka.common.KafkaException;
  * @param <V> the type of values
  */
 public final class ReplicatedMap<K, V> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedMap.class);
 
     private final Settings<K, V> settings;
     private final String origin;
@@ -100,6 +137,14 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
     /** Set once by {@link #start} (under this object's lock), read by any thread. */
     private volatile Replicator<K, V> publisher;
     private boolean started;
+    /** True once the applier runs: only then is there a state worth saving (under this object's lock). */
+    private boolean applying;
+    /** True once close() has saved the snapshot file (under this object's lock). */
+    private boolean savedOnClose;
+    /** The topic's Kafka id, read by start() when a snapshot file is configured (under this object's lock). */
+    private String topicId;
+    private volatile boolean restoredFromSnapshot;
+    private final AtomicLong snapshotRejections = new AtomicLong();
 
     private ReplicatedMap(Settings<K, V> s) {
         this.settings = s;
@@ -162,7 +207,11 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                     settings.topic.name(), settings.clientProps, new CodecSerde<>(settings.keyCodec),
                     new CodecSerde<>(settings.valueCodec), false));
             }
+            if (settings.snapshotFile != null) {
+                loadSnapshot();
+            }
             applier.start(settings.setupTimeout);
+            applying = true;
             Replicator.Builder<K, V> b = Replicator.<K, V>builder()
                 .name("kafka-" + settings.topic.name())
                 .source(new VersionedMapSource<>(writes, origin))
@@ -207,6 +256,9 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
             .description("changelog records that could not be decoded").tags(tags).register(registry);
         FunctionCounter.builder("syncmap.kafka.repaired.records", applier, ChangelogApplier::repairedRecords)
             .description("winners published again by the log-order repair").tags(tags).register(registry);
+        FunctionCounter.builder("syncmap.kafka.snapshot.rejected", snapshotRejections, AtomicLong::get)
+            .description("snapshot files refused at start (the view was rebuilt from the whole topic)")
+            .tags(tags).register(registry);
     }
 
     /**
@@ -382,11 +434,217 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
             try {
                 applier.close();
             } finally {
-                if (admin != null) {
-                    admin.close(Duration.ofSeconds(5));
+                try {
+                    saveSnapshotOnClose();
+                } finally {
+                    if (admin != null) {
+                        admin.close(Duration.ofSeconds(5));
+                    }
                 }
             }
         }
+    }
+
+    /* ---------------- Snapshot file ---------------- */
+
+    /**
+     * Saves the view's state and the offsets it covers to the {@linkplain Builder#snapshotFile snapshot file},
+     * replacing it atomically. The state is copied on the applier thread between two polls (applying pauses for
+     * the copy, about a tenth of a second per million keys) and written by the calling thread.
+     *
+     * @return the number of keys saved (tombstones included)
+     * @throws IllegalStateException if no snapshot file is configured, the node was not started, or its applier
+     *     failed (its state may be partial: the last good file is kept)
+     * @throws IOException if the file cannot be written; the previous file is left as it was
+     * @throws InterruptedException if interrupted while waiting for the applier thread
+     */
+    public synchronized long saveSnapshot() throws IOException, InterruptedException {
+        Path file = settings.snapshotFile;
+        if (file == null) {
+            throw new IllegalStateException("node " + origin + " has no snapshot file configured");
+        }
+        if (!applying) {
+            throw new IllegalStateException("node " + origin + " is not started: nothing to save");
+        }
+        Throwable f = applier.failure();
+        if (f != null) {
+            throw new IllegalStateException("node " + origin + ": the applier failed, its state is not saved", f);
+        }
+        Captured<K, V> c;
+        try {
+            c = applier.callBetweenPolls(this::capture).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("node " + origin + ": copying the state failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("node " + origin + ": the applier thread did not copy the state within 60 s", e);
+        }
+        Map<String, String> d = new HashMap<>();
+        d.put("topic", settings.topic.name());
+        d.put("topicId", topicId);
+        d.put("keyCodec", settings.keyCodec.id());
+        d.put("valueCodec", settings.valueCodec.id());
+        d.put("resolver", settings.resolver.name());
+        d.put("originInKey", Boolean.toString(settings.originInKey));
+        d.put("savedAtMillis", Long.toString(System.currentTimeMillis()));
+        d.put("partitions", Integer.toString(c.positions().size()));
+        c.positions().forEach((tp, offset) -> d.put("offset." + tp.partition(),
+            Long.toString(offset + settings.controlOffsetsAhead)));
+        NodeSnapshotFile.write(file, d, c.state(), settings.keyCodec, settings.valueCodec);
+        return c.state().size();
+    }
+
+    /** The applier's positions and state, copied together between two polls. */
+    private record Captured<K, V>(Map<TopicPartition, Long> positions,
+                                  Map<K, NodeSnapshotFile.SavedVersion<V>> state) {}
+
+    /** Runs on the applier thread between polls (or once it has stopped). */
+    private Captured<K, V> capture() {
+        Map<K, NodeSnapshotFile.SavedVersion<V>> state = new HashMap<>(Math.max(16, view.size() * 2));
+        replica.forEachVersion((k, v, others) -> state.put(k, new NodeSnapshotFile.SavedVersion<>(v, others)));
+        return new Captured<>(applier.positions(), state);
+    }
+
+    private void saveSnapshotOnClose() {
+        if (settings.snapshotFile == null || !applying || savedOnClose) {
+            return;
+        }
+        savedOnClose = true;
+        if (applier.failure() != null) {
+            LOG.warn("node {}: the applier failed, so its state is not saved to {} (the last good file stays)",
+                origin, settings.snapshotFile);
+            return;
+        }
+        try {
+            saveSnapshot();
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + origin + " could not save its snapshot file "
+                + settings.snapshotFile + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("node " + origin + ": interrupted while saving its snapshot file", e);
+        }
+    }
+
+    /**
+     * Loads the snapshot file, if there is one, into the view and points the applier at the offsets it covers;
+     * a file that fails any check is refused (see the class comment) and the node rebuilds from the topic.
+     */
+    private void loadSnapshot() throws IOException, InterruptedException {
+        Path file = settings.snapshotFile;
+        String topic = settings.topic.name();
+        TopicDescription td = ChangelogTopic.await(admin.describeTopics(List.of(topic)).allTopicNames(),
+            settings.setupTimeout, "describe topic " + topic).get(topic);
+        topicId = td.topicId().toString();
+        NodeSnapshotFile.Contents<K, V> contents;
+        Map<TopicPartition, Long> offsets;
+        try {
+            contents = NodeSnapshotFile.read(file, topic, settings.keyCodec, settings.valueCodec);
+            offsets = checkAgainstTopic(contents.description(), td);
+        } catch (NoSuchFileException e) {
+            LOG.info("node {}: no snapshot file {} yet; reading the whole topic", origin, file);
+            return;
+        } catch (IOException e) {
+            snapshotRejections.incrementAndGet();
+            Path aside = file.resolveSibling(file.getFileName() + ".rejected");
+            LOG.warn("node {}: snapshot file {} refused, rebuilding the view from the whole topic {}: {}"
+                + " (the file is moved to {})", origin, file, topic, e.toString(), aside);
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        long maxStamp = Long.MIN_VALUE;
+        for (Map.Entry<K, NodeSnapshotFile.SavedVersion<V>> e : contents.state().entrySet()) {
+            NodeSnapshotFile.SavedVersion<V> sv = e.getValue();
+            replica.restoreVersion(e.getKey(), sv.version(), sv.otherOrigins());
+            maxStamp = Math.max(maxStamp, sv.version().stamp());
+        }
+        if (maxStamp != Long.MIN_VALUE) {
+            clock.observe(maxStamp);
+        }
+        applier.resumeFrom(offsets);
+        restoredFromSnapshot = true;
+        LOG.info("node {}: restored {} keys from snapshot file {}; reading topic {} from {}", origin,
+            contents.state().size(), file, topic, offsets);
+    }
+
+    /** Checks a file's description against the topic as it is now; returns the offsets to resume from. */
+    private Map<TopicPartition, Long> checkAgainstTopic(Map<String, String> d, TopicDescription td)
+            throws IOException, InterruptedException {
+        String topic = settings.topic.name();
+        require(d, "topicId", topicId, "the topic was deleted and created again since");
+        require(d, "resolver", settings.resolver.name(), "another conflict resolver");
+        require(d, "originInKey", Boolean.toString(settings.originInKey), "another record-key layout");
+        long partitions = parse(d, "partitions");
+        if (partitions != td.partitions().size()) {
+            throw new NodeSnapshotFile.Rejected("the file covers " + partitions + " partitions, the topic has "
+                + td.partitions().size());
+        }
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            offsets.put(tp, parse(d, "offset." + p));
+            earliest.put(tp, OffsetSpec.earliest());
+            latest.put(tp, OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = ChangelogTopic.await(
+            admin.listOffsets(earliest).all(), settings.setupTimeout, "list the start offsets of " + topic);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = ChangelogTopic.await(
+            admin.listOffsets(latest).all(), settings.setupTimeout, "list the end offsets of " + topic);
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            long start = starts.get(e.getKey()).offset();
+            long end = ends.get(e.getKey()).offset();
+            if (e.getValue() < start || e.getValue() > end) {
+                throw new NodeSnapshotFile.Rejected("the file's offset " + e.getValue() + " of partition "
+                    + e.getKey() + " lies outside what it holds now, [" + start + ", " + end + "]: "
+                    + (e.getValue() < start ? "records the file does not cover were deleted" : "not this log"));
+            }
+        }
+        ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Map<ConfigResource, Config> configs = ChangelogTopic.await(admin.describeConfigs(Set.of(res)).all(),
+            settings.setupTimeout, "describe the configuration of topic " + topic);
+        ConfigEntry retention = configs.get(res).get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+        long age = System.currentTimeMillis() - parse(d, "savedAtMillis");
+        if (retention != null && age > Long.parseLong(retention.value())) {
+            throw new NodeSnapshotFile.Rejected("the file is " + age + " ms old, older than the topic's "
+                + TopicConfig.DELETE_RETENTION_MS_CONFIG + " (" + retention.value() + " ms): removals written"
+                + " since may have been compacted away");
+        }
+        return offsets;
+    }
+
+    private static void require(Map<String, String> d, String name, String expected, String meaning)
+            throws NodeSnapshotFile.Rejected {
+        if (!expected.equals(d.get(name))) {
+            throw new NodeSnapshotFile.Rejected("the file's " + name + " is '" + d.get(name) + "', this node's is '"
+                + expected + "' (" + meaning + ")");
+        }
+    }
+
+    private static long parse(Map<String, String> d, String name) throws NodeSnapshotFile.Rejected {
+        try {
+            return Long.parseLong(Objects.requireNonNullElse(d.get(name), "missing"));
+        } catch (NumberFormatException e) {
+            throw new NodeSnapshotFile.Rejected("the file's " + name + " is '" + d.get(name) + "', not a number");
+        }
+    }
+
+    /**
+     * Tells whether {@link #start} loaded the snapshot file (false: there was none, or it was refused).
+     *
+     * @return true if the view was restored from the file
+     */
+    public boolean restoredFromSnapshot() {
+        return restoredFromSnapshot;
+    }
+
+    /**
+     * Returns how many snapshot files {@link #start} refused (0 or 1; the reason is logged at WARN).
+     *
+     * @return the count
+     */
+    public long snapshotRejections() {
+        return snapshotRejections.get();
     }
 
     @Override
@@ -413,6 +671,8 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
         String controlGroup;
         boolean originInKey;
         boolean repairLogOrder = true;
+        Path snapshotFile;
+        long controlOffsetsAhead;
     }
 
     /**
@@ -609,6 +869,33 @@ public final class ReplicatedMap<K, V> implements AutoCloseable {
                 throw new IllegalArgumentException("setupTimeout must be positive, got " + d);
             }
             s.setupTimeout = d;
+            return this;
+        }
+
+        /**
+         * Sets the node's snapshot file: saved on {@link ReplicatedMap#close} (and by
+         * {@link ReplicatedMap#saveSnapshot}), loaded by {@link ReplicatedMap#start}, which then reads the topic
+         * only from the offsets the file covers. A file that is truncated, corrupted, of another topic or too old
+         * is refused and the node rebuilds from the topic (see the class comment). Its directory must exist;
+         * {@code <file>.tmp} and {@code <file>.rejected} are used beside it. One file per node.
+         *
+         * @param file the file
+         * @return this builder
+         */
+        public Builder<K, V> snapshotFile(Path file) {
+            s.snapshotFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Makes the node store offsets {@code ahead} records past what its saved state covers: the snapshot
+         * test's broken control, never for real use.
+         *
+         * @param ahead records per partition
+         * @return this builder
+         */
+        Builder<K, V> snapshotOffsetsAheadForControl(long ahead) {
+            s.controlOffsetsAhead = ahead;
             return this;
         }
 

@@ -318,6 +318,63 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
         }
     }
 
+    /* ---------------- Saving and restoring the version table ---------------- */
+
+    /**
+     * Sees one key's stored state, for {@link #forEachVersion}.
+     *
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     */
+    @FunctionalInterface
+    public interface VersionVisitor<K, V> {
+        /**
+         * Receives one key's state.
+         *
+         * @param key the key
+         * @param version the version the replica holds (a tombstone if removed and not yet forgotten)
+         * @param otherOrigins the highest revision seen from each other origin that wrote the key; empty when
+         *     there are none; immutable
+         */
+        void visit(K key, Versioned<V> version, Map<String, Long> otherOrigins);
+    }
+
+    /**
+     * Visits every key's stored version and the revisions seen from the key's other origins: what a restored
+     * sink needs to resume idempotently (see {@link #restoreVersion}). Call on the writer thread, or while no
+     * {@link #write} runs, for a consistent cut; concurrently with a write the visit is weakly consistent
+     * per key (each key's state is one immutable value).
+     *
+     * @param visitor receives each key's state
+     */
+    public void forEachVersion(VersionVisitor<? super K, V> visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        versions.forEach((k, s) -> visitor.visit(k, s.version, s.others == null ? Map.of() : Map.copyOf(s.others)));
+    }
+
+    /**
+     * Restores one key's state saved by {@link #forEachVersion}: the version goes into the version table and, if
+     * it is live and not expired, its value into the replica (an expired one becomes a tombstone at the next
+     * sweep); a tombstone is remembered for a full tombstone grace from now; the key's other origins' revisions
+     * keep later replays of their changes duplicates. Call before the first {@link #write}, on the thread that
+     * will write, or before that thread starts.
+     *
+     * @param key the key, not null
+     * @param version its version, not null
+     * @param otherOrigins the highest revision seen from each other origin, not null
+     * @throws IllegalStateException if the key already has a version (restore into an empty sink only)
+     */
+    public void restoreVersion(K key, Versioned<V> version, Map<String, Long> otherOrigins) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(version, "version");
+        Map<String, Long> others = otherOrigins.isEmpty() ? null : new HashMap<>(otherOrigins);
+        if (versions.putIfAbsent(key, new Slot<>(version, others)) != null) {
+            throw new IllegalStateException("sink " + name + ": key " + key + " already has a version; restore"
+                + " into an empty sink only");
+        }
+        show(key, version, clock.getAsLong());
+    }
+
     @Override
     public String toString() {
         return "MapReplicaSink[" + name + ", " + replica.size() + " entries]";
@@ -355,6 +412,12 @@ public final class MapReplicaSink<K, V> implements Sink<K, V> {
             Map<String, Long> out = m == null ? new HashMap<>(4) : m;
             out.merge(origin, revision, Math::max);
             return out;
+        }
+
+        /** A restored slot: the version and its other origins as saved. */
+        Slot(Versioned<V> version, Map<String, Long> others) {
+            this.version = version;
+            this.others = others;
         }
 
         long seen(String origin) {
