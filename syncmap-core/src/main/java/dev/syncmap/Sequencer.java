@@ -47,12 +47,13 @@ abstract class SequencerFields extends SequencerPadBefore {
  * long. Padded on both sides: every writer writes this line, which also carries the size and the history's
  * bookkeeping ({@code historyOldest}, {@code historyBytes}), so a commit owns one shared line, not three.
  *
- * <p><b>Waiting.</b> A commit tries one CAS; a cut one read. If the word is busy, the thread waits in the JDK's
+ * <p><b>Waiting.</b> A commit tries one CAS; a cut one read. If the word is busy, the thread watches it for a
+ * bounded moment ({@link #SPINS} reads, about as long as a running holder's section), then waits in the JDK's
  * queue ({@link Waiters}, an {@link AbstractQueuedSynchronizer} whose acquire is this word's CAS): it retries a
  * few times while it enqueues, then parks, and the holder's release unparks the first waiter. So a waiter for a
- * holder that was descheduled inside the section gives its core away at once (on a machine with as many busy
- * threads as cores, the holder needs that core to finish) and is woken as soon as the holder releases, instead of
- * sleeping out a fixed back-off. The queue is not fair: a commit arriving while the word is free takes it even if
+ * holder that was descheduled inside the section gives its core away after that short watch (on a machine with
+ * as many busy threads as cores, the holder needs that core to finish) and is woken as soon as the holder
+ * releases, instead of sleeping out a fixed back-off. The queue is not fair: a commit arriving while the word is free takes it even if
  * others are queued (as a non-fair {@code ReentrantLock} does), because a hand-off to a parked thread costs
  * microseconds and the section costs nanoseconds; a barged waiter is unparked again at the next release, and with
  * sections this short it is not starved in practice. Cuts wait in shared mode and pass the wake-up on, so one
@@ -76,6 +77,9 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
 
     /** The Error that escaped a commit after it began to publish; set once, read only by waiters (cold). */
     private volatile Throwable brokenBy;
+    /** How many times a thread watches a busy word before it queues: see {@link #spinToTake}. */
+    static final int SPINS = 512;
+
     /** Where threads park while the word is busy (a separate object: the hot line holds only the word). */
     private final Waiters waiters = new Waiters();
 
@@ -102,7 +106,7 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
      */
     long acquire() {
         long s = (long) STATE.getOpaque(this);
-        if ((s & 1) != 0 || !STATE.compareAndSet(this, s, s + 1)) {
+        if (((s & 1) != 0 || !STATE.compareAndSet(this, s, s + 1)) && !spinToTake()) {
             waiters.acquire(1); // returns holding the word, or at once if the map is broken
             Throwable cause = brokenBy;
             if (cause != null) { // broken: the word was not taken (it stays odd); pass the wake-up on
@@ -111,6 +115,23 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
             }
         }
         return ((long) STATE.get(this) >>> 1) + 1; // plain: the holder's own write
+    }
+
+    /**
+     * Before queueing: watches the word for about as long as a running holder's section takes (a few hundred
+     * nanoseconds at most) and takes it if it frees. A bounded watch, then the JDK queue: a holder that is running
+     * releases within it and the waiter avoids a park and an unpark (microseconds each, against a section of tens
+     * of nanoseconds); a holder that is descheduled does not, and the waiter parks without a back-off.
+     */
+    private boolean spinToTake() {
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            long s = (long) STATE.getOpaque(this);
+            if ((s & 1) == 0 && STATE.compareAndSet(this, s, s + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One attempt to take the word (from the queue). */
@@ -231,6 +252,13 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
                 return s;
             }
             checkNotBroken(s);
+            for (int i = 0; i < SPINS; i++) {
+                Thread.onSpinWait();
+                s = (long) STATE.getVolatile(this);
+                if ((s & 1) == 0) {
+                    return s;
+                }
+            }
             waiters.acquireShared(1); // returns once the word was seen even (or throws if broken)
             waiters.releaseShared(1); // a cut holds nothing: pass the wake-up on to the next waiter
         }

@@ -6,8 +6,9 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * The lock of one {@link VersionedMap} writer stripe: a non-reentrant mutex on the JDK's queued synchronizer.
  *
  * <h2>Implementation notes</h2>
- * The state is 0 (free) or 1 (held). {@code lock()} tries one CAS and, if the stripe is held, waits in the
- * synchronizer's queue: it retries while it enqueues, then parks, and {@code unlock()} (a volatile write of 0,
+ * The state is 0 (free) or 1 (held). {@code lock()} tries one CAS and, if the stripe is held, watches it for a
+ * bounded moment (as long as a running holder's hold, so that a running holder costs the waiter no park and
+ * unpark), then waits in the synchronizer's queue: it retries while it enqueues, then parks, and {@code unlock()} (a volatile write of 0,
  * then a read of the queue's head) unparks the first waiter. A waiter for a writer descheduled while it holds the
  * stripe therefore gives its core away at once and wakes when that writer is done, rather than spinning on a
  * machine whose cores are all busy, or sleeping out a back-off after the stripe was freed. Not fair, like a
@@ -27,9 +28,20 @@ final class StripeLock extends AbstractQueuedSynchronizer {
 
     /** Takes the stripe, waiting (parked) while another writer holds it. */
     void lock() {
-        if (!compareAndSetState(0, 1)) {
+        if (!compareAndSetState(0, 1) && !spinToTake()) {
             acquire(1);
         }
+    }
+
+    /** Watches the stripe for a bounded moment before queueing (see {@code Sequencer.spinToTake}). */
+    private boolean spinToTake() {
+        for (int i = 0; i < Sequencer.SPINS; i++) {
+            Thread.onSpinWait();
+            if (getState() == 0 && compareAndSetState(0, 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Frees the stripe and wakes the first waiter, if any. Call only while holding it. */
