@@ -381,6 +381,9 @@ public final class Recommender {
     }
 
     private static String joinAnd(List<String> names) {
+        if (names.size() == 1) {
+            return names.get(0);
+        }
         if (names.size() == 2) {
             return names.get(0) + " and " + names.get(1);
         }

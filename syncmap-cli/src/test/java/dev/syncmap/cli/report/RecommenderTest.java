@@ -199,6 +199,7 @@ class RecommenderTest {
         assertEquals(20_000, two.lowestP99Ns());
         assertEquals(List.of("StripedMap"), two.longTails());
         assertEquals(List.of("CopyOnWriteMap"), two.fellBehind());
+        assertTrue(two.text().endsWith("; fell behind the load (dropped requests): CopyOnWriteMap."), two.text());
         assertTrue(two.text().contains("StripedMap 6×, 25 % of it in GC pauses"), two.text());
         assertTrue(r.headline().startsWith("StripedMap wins"), r.headline());
         assertTrue(r.headline().contains("But weigh the tails: its p99 is a long tail at 2 threads "
