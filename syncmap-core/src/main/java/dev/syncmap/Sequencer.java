@@ -48,7 +48,7 @@ abstract class SequencerFields extends SequencerPadBefore {
  * bookkeeping ({@code historyOldest}, {@code historyBytes}), so a commit owns one shared line, not three.
  *
  * <p><b>Waiting.</b> A commit tries one CAS; a cut one read. If the word is busy, the thread watches it for a
- * bounded moment ({@link #SPINS} reads, about as long as a running holder's section), then waits in the JDK's
+ * bounded moment ({@link #SPINS} reads, a few microseconds), then waits in the JDK's
  * queue ({@link Waiters}, an {@link AbstractQueuedSynchronizer} whose acquire is this word's CAS): it retries a
  * few times while it enqueues, then parks, and the holder's release unparks the first waiter. So a waiter for a
  * holder that was descheduled inside the section gives its core away after that short watch (on a machine with
@@ -105,8 +105,7 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
      * @throws IllegalStateException if the map is broken
      */
     long acquire() {
-        long s = (long) STATE.getOpaque(this);
-        if (((s & 1) != 0 || !STATE.compareAndSet(this, s, s + 1)) && !spinToTake()) {
+        if (!tryTake() && !spinToTake()) {
             waiters.acquire(1); // returns holding the word, or at once if the map is broken
             Throwable cause = brokenBy;
             if (cause != null) { // broken: the word was not taken (it stays odd); pass the wake-up on
@@ -118,23 +117,22 @@ final class Sequencer extends SequencerFields implements SnapshotRegistry.Cutter
     }
 
     /**
-     * Before queueing: watches the word for about as long as a running holder's section takes (a few hundred
-     * nanoseconds at most) and takes it if it frees. A bounded watch, then the JDK queue: a holder that is running
-     * releases within it and the waiter avoids a park and an unpark (microseconds each, against a section of tens
-     * of nanoseconds); a holder that is descheduled does not, and the waiter parks without a back-off.
+     * Before queueing: watches the word for {@link #SPINS} reads (a few microseconds, several running holders'
+     * sections back to back) and takes it if it frees. A bounded watch, then the JDK queue: a holder that is
+     * running releases within it and the waiter avoids a park and an unpark (microseconds each, against a section
+     * of tens of nanoseconds); a holder that is descheduled does not, and the waiter parks without a back-off.
      */
     private boolean spinToTake() {
         for (int i = 0; i < SPINS; i++) {
             Thread.onSpinWait();
-            long s = (long) STATE.getOpaque(this);
-            if ((s & 1) == 0 && STATE.compareAndSet(this, s, s + 1)) {
+            if (tryTake()) {
                 return true;
             }
         }
         return false;
     }
 
-    /** One attempt to take the word (from the queue). */
+    /** One attempt to take the word: the fast path, the bounded watch and the queue's acquire all use it. */
     private boolean tryTake() {
         long s = (long) STATE.getVolatile(this);
         return (s & 1) == 0 && STATE.compareAndSet(this, s, s + 1);

@@ -197,29 +197,15 @@ public final class Recommender {
         if (n == 1) {
             return verdicts.get(0).text();
         }
-        Map<String, int[]> tally = new LinkedHashMap<>(); // map -> {wins, ties, only}
         double minMargin = Double.POSITIVE_INFINITY;
         double maxMargin = 0;
         for (Verdict v : verdicts) {
-            switch (v.outcome()) {
-                case Verdict.WIN -> {
-                    tally.computeIfAbsent(v.leaders().get(0), k -> new int[3])[0]++;
-                    minMargin = Math.min(minMargin, v.ratio());
-                    maxMargin = Math.max(maxMargin, v.ratio());
-                }
-                case Verdict.TIE -> {
-                    for (String m : v.leaders()) {
-                        tally.computeIfAbsent(m, k -> new int[3])[1]++;
-                    }
-                }
-                default -> tally.computeIfAbsent(v.leaders().get(0), k -> new int[3])[2]++;
+            if (v.outcome().equals(Verdict.WIN)) {
+                minMargin = Math.min(minMargin, v.ratio());
+                maxMargin = Math.max(maxMargin, v.ratio());
             }
         }
-        List<Map.Entry<String, int[]>> ranked = new ArrayList<>(tally.entrySet());
-        ranked.sort(Comparator.<Map.Entry<String, int[]>>comparingInt(e -> -e.getValue()[0])
-                .thenComparingInt(e -> -e.getValue()[1])
-                .thenComparingInt(e -> -e.getValue()[2])
-                .thenComparing(Map.Entry::getKey));
+        List<Map.Entry<String, int[]>> ranked = ranked(verdicts);
         String best = ranked.get(0).getKey();
         int[] t = ranked.get(0).getValue();
         if (t[2] == n) {
@@ -333,26 +319,35 @@ public final class Recommender {
                 best.p99Ns(), longTails, behind, text.append('.').toString());
     }
 
-    /** The map a set of verdicts names first: the most outright wins, then ties, then only-candidate verdicts. */
-    private static String named(List<Verdict> verdicts) {
+    /**
+     * The maps that lead some verdict, each with its count of {wins, ties, only-candidate verdicts}, most outright
+     * wins first, then ties, then only-candidate verdicts, then by name: the order a headline names them in.
+     */
+    private static List<Map.Entry<String, int[]>> ranked(List<Verdict> verdicts) {
         Map<String, int[]> tally = new LinkedHashMap<>();
         for (Verdict v : verdicts) {
-            int slot = switch (v.outcome()) {
-                case Verdict.WIN -> 0;
-                case Verdict.TIE -> 1;
-                default -> 2;
-            };
-            List<String> counted = v.outcome().equals(Verdict.TIE) ? v.leaders() : v.leaders().subList(0, 1);
-            for (String m : counted) {
-                tally.computeIfAbsent(m, k -> new int[3])[slot]++;
+            switch (v.outcome()) {
+                case Verdict.WIN -> tally.computeIfAbsent(v.leaders().get(0), k -> new int[3])[0]++;
+                case Verdict.TIE -> {
+                    for (String m : v.leaders()) {
+                        tally.computeIfAbsent(m, k -> new int[3])[1]++;
+                    }
+                }
+                default -> tally.computeIfAbsent(v.leaders().get(0), k -> new int[3])[2]++;
             }
         }
-        return tally.entrySet().stream()
-                .min(Comparator.<Map.Entry<String, int[]>>comparingInt(e -> -e.getValue()[0])
-                        .thenComparingInt(e -> -e.getValue()[1])
-                        .thenComparingInt(e -> -e.getValue()[2])
-                        .thenComparing(Map.Entry::getKey))
-                .map(Map.Entry::getKey).orElse(null);
+        List<Map.Entry<String, int[]>> ranked = new ArrayList<>(tally.entrySet());
+        ranked.sort(Comparator.<Map.Entry<String, int[]>>comparingInt(e -> -e.getValue()[0])
+                .thenComparingInt(e -> -e.getValue()[1])
+                .thenComparingInt(e -> -e.getValue()[2])
+                .thenComparing(Map.Entry::getKey));
+        return ranked;
+    }
+
+    /** The map a set of verdicts names first (see {@link #ranked}), or null when there are none. */
+    private static String named(List<Verdict> verdicts) {
+        List<Map.Entry<String, int[]>> ranked = ranked(verdicts);
+        return ranked.isEmpty() ? null : ranked.get(0).getKey();
     }
 
     /** A sentence to add when {@code map} has a long tail or fell behind under some measured load; else "". */
