@@ -39,6 +39,13 @@ public final class Codecs {
 
         @Override
         public String read(DataInput in) throws IOException {
+            if (in instanceof RecordInput record) {
+                int length = in.readInt();
+                if (length < 0) {
+                    throw new IOException("negative length " + length);
+                }
+                return record.readUtf8(length); // decoded in place, the length checked against the record
+            }
             byte[] bytes = readBytes(in);
             if (isAscii(bytes)) {
                 // ASCII is valid UTF-8 that decodes byte for char: the cheap copy, same result as the strict path
@@ -74,6 +81,49 @@ public final class Codecs {
     };
 
     private Codecs() {}
+
+    /**
+     * Decodes one value that must fill {@code bytes} exactly: a record key or value stored on its own (a Kafka
+     * record, a Redis value), as opposed to one framed inside a snapshot file. The codec reads from a plain,
+     * unsynchronized cursor over the array, and the built-in codecs decode strings in place; this is the fast
+     * way to decode many small values (a {@code DataInputStream} over a {@code ByteArrayInputStream} takes a
+     * lock per byte read and copies every string's bytes once more).
+     *
+     * @param codec the codec
+     * @param bytes the encoded value, exactly
+     * @param <T> the type decoded
+     * @return the value
+     * @throws IOException if the codec cannot decode the bytes, reads past their end, or leaves some unread (the
+     *     message says how many: usually a sign that they were written with another codec)
+     */
+    public static <T> T decode(Codec<T> codec, byte[] bytes) throws IOException {
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(bytes, "bytes");
+        // one input per thread, reused (a DataInputStream allocates some 300 bytes of buffers when built); a
+        // codec that decodes a nested value through this method while the outer one is still read gets its own
+        RecordInput in = INPUTS.get();
+        boolean own = in.inUse;
+        if (own) {
+            in = new RecordInput();
+        }
+        in.inUse = true;
+        try {
+            in.reset(bytes, bytes.length);
+            T value = codec.read(in);
+            int left = in.remaining();
+            if (left != 0) {
+                throw new IOException("codec " + codec.id() + " left " + left + " of " + bytes.length
+                    + " bytes unread (written with another codec?)");
+            }
+            return value;
+        } finally {
+            in.reset(EMPTY, 0); // keep no reference to the caller's bytes
+            in.inUse = false;
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final ThreadLocal<RecordInput> INPUTS = ThreadLocal.withInitial(RecordInput::new);
 
     private static boolean isAscii(byte[] bytes) {
         for (byte b : bytes) {

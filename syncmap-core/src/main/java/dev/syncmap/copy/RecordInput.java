@@ -1,7 +1,11 @@
 package dev.syncmap.copy;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The {@link java.io.DataInput} a codec reads one key or value from: exactly the bytes of that record, reused
@@ -50,6 +54,8 @@ final class RecordInput extends DataInputStream {
     }
 
     private final Slice slice;
+    /** True while {@link Codecs#decode} reads through this input (its per-thread instance is not re-entered). */
+    boolean inUse;
 
     RecordInput() {
         this(new Slice());
@@ -70,5 +76,35 @@ final class RecordInput extends DataInputStream {
     /** Returns the number of bytes of the record not read yet. */
     int remaining() {
         return slice.limit - slice.position;
+    }
+
+    /**
+     * Reads the next {@code length} bytes as strict UTF-8, straight from the record's bytes (no copy of them
+     * first): ASCII, the common case, is decoded byte for char, which is the same result as the strict decoder.
+     *
+     * @param length the number of bytes, not negative
+     * @return the string
+     * @throws EOFException if fewer bytes are left in the record
+     * @throws java.nio.charset.CharacterCodingException if the bytes are not valid UTF-8
+     */
+    String readUtf8(int length) throws IOException {
+        Slice s = slice;
+        if (length > s.limit - s.position) {
+            throw new EOFException("length " + length + " exceeds the " + (s.limit - s.position)
+                + " bytes left in the record");
+        }
+        int from = s.position;
+        int to = from + length;
+        boolean ascii = true;
+        for (int i = from; i < to; i++) {
+            if (s.bytes[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String out = ascii ? new String(s.bytes, from, length, StandardCharsets.ISO_8859_1)
+            : StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(s.bytes, from, length)).toString();
+        s.position = to; // only once decoded: a malformed string leaves the cursor where it was
+        return out;
     }
 }

@@ -118,6 +118,8 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     private final Set<String> origins = ConcurrentHashMap.newKeySet();
     /** Where to start reading instead of the beginning (a loaded snapshot file's offsets), or null. */
     private Map<TopicPartition, Long> resumeOffsets;
+    /** The origins' names, each one instance (applier thread only). */
+    private final ChangelogFormat.OriginNames originNames = new ChangelogFormat.OriginNames();
     /** Work for the applier thread between two polls ({@link #callBetweenPolls}). */
     private final java.util.Queue<FutureTask<?>> betweenPolls = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -417,7 +419,7 @@ public final class ChangelogApplier<K, V> implements AutoCloseable {
     /** Decodes a record, or reports it by the policy and returns null (or throws, for FAIL). */
     private Envelope<K, V> decode(ConsumerRecord<byte[], byte[]> r) {
         try {
-            return ChangelogFormat.fromRecord(r, keySerde, valueSerde);
+            return ChangelogFormat.fromRecord(r, keySerde, valueSerde, originNames);
         } catch (SerializationException e) {
             unreadable.incrementAndGet();
             LOG.error("applier of topic {}: {} ({})", topic, e.getMessage(),

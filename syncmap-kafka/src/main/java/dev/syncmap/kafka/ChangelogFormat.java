@@ -3,6 +3,8 @@ package dev.syncmap.kafka;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.syncmap.replicate.Envelope;
@@ -131,6 +133,25 @@ public final class ChangelogFormat {
      */
     public static <K, V> Envelope<K, V> fromRecord(ConsumerRecord<byte[], byte[]> r, CodecSerde<K> keySerde,
                                                    CodecSerde<V> valueSerde) {
+        return fromRecord(r, keySerde, valueSerde, null);
+    }
+
+    /**
+     * Reads a change from a record, taking the origin's name from {@code origins}: a reader of many records
+     * (the applier) holds one, so that the few origins of a topic are each one {@code String} however many
+     * records carry them, instead of one per record kept alive by every version in the map.
+     *
+     * @param r the record as the consumer returned it
+     * @param keySerde decodes the key
+     * @param valueSerde decodes the value
+     * @param origins the reader's origin names, or null to decode each record's afresh
+     * @param <K> the type of keys
+     * @param <V> the type of values
+     * @return the change (a removal for a tombstone)
+     * @throws SerializationException as {@link #fromRecord(ConsumerRecord, CodecSerde, CodecSerde)}
+     */
+    static <K, V> Envelope<K, V> fromRecord(ConsumerRecord<byte[], byte[]> r, CodecSerde<K> keySerde,
+                                            CodecSerde<V> valueSerde, OriginNames origins) {
         Objects.requireNonNull(r, "record");
         try {
             // one pass over the headers (each header key is decoded once; the last of a name wins, as with
@@ -152,7 +173,9 @@ public final class ChangelogFormat {
                     default -> { } // another writer's header: not ours to read
                 }
             }
-            String originId = new String(required(origin, ORIGIN, -1), StandardCharsets.UTF_8);
+            byte[] originBytes = required(origin, ORIGIN, -1);
+            String originId = origins == null ? new String(originBytes, StandardCharsets.UTF_8)
+                : origins.of(originBytes);
             long stampValue = longOf(required(stamp, STAMP, 8));
             long revisionValue = longOf(required(revision, REVISION, 8));
             boolean endValue = required(end, END, 1)[0] != 0;
@@ -209,5 +232,29 @@ public final class ChangelogFormat {
 
     private static byte[] longBytes(long v) {
         return ByteBuffer.allocate(Long.BYTES).putLong(v).array();
+    }
+
+    /**
+     * The origin names one reader has met, by their UTF-8 bytes. Not thread-safe: one per reading thread. A
+     * topic has a few origins (one per node incarnation); should a reader meet very many, the names are
+     * forgotten and collected afresh, so the cache stays small.
+     */
+    static final class OriginNames {
+        /** More names than this and the cache starts again: no topic in use has so many live origins. */
+        private static final int MAX = 4_096;
+        private final Map<ByteBuffer, String> names = new HashMap<>();
+
+        /** Returns the name these bytes encode, the same instance every time. */
+        String of(byte[] utf8) {
+            String name = names.get(ByteBuffer.wrap(utf8));
+            if (name == null) {
+                if (names.size() >= MAX) {
+                    names.clear();
+                }
+                name = new String(utf8, StandardCharsets.UTF_8);
+                names.put(ByteBuffer.wrap(utf8.clone()), name); // the record's array is not ours to keep
+            }
+            return name;
+        }
     }
 }

@@ -1,14 +1,13 @@
 package dev.syncmap.kafka;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 
 import dev.syncmap.copy.Codec;
+import dev.syncmap.copy.Codecs;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -59,20 +58,11 @@ public final class CodecSerde<T> implements Serializer<T>, Deserializer<T> {
         if (data == null) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            T value = codec.read(in);
-            int left = in.available();
-            if (left != 0) {
-                throw new SerializationException("codec " + codec.id() + " left " + left + " of " + data.length
-                    + " bytes unread in a record of topic " + topic + ": written with another codec?");
-            }
-            return value;
+        try {
+            return Codecs.decode(codec, data);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof SerializationException) {
-                throw (SerializationException) e;
-            }
             throw new SerializationException("codec " + codec.id() + " cannot decode " + data.length
-                + " bytes of a record of topic " + topic + ": " + e, e);
+                + " bytes of a record of topic " + topic + ": " + (e instanceof IOException ? e.getMessage() : e), e);
         }
     }
 
